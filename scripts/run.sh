@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Runs the gateway locally on dev defaults. State lives in .dev/ (ignored by git).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-deps.sh
+eval "$(hsm-sim/bootstrap.sh)"
+dotnet build src/Proxy/Sovereignty.Proxy.csproj --configuration Release -nologo -v quiet

@@ -1,0 +1,22 @@
+using System.CommandLine;
+
+namespace Sovereignty.Proxy.Cli;
+
+/// <summary>
+/// The root of the <c>sovereignty</c> command line. Each verb group lives in its own
+/// file under <c>Cli/</c> and is added here.
+/// </summary>
+internal static class SovereigntyCli
+{
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("Sovereignty: encryption and data-sovereignty gateway for mail and documents.");
+        return root;
+    }
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var root = Build();
+        return await root.Parse(args).InvokeAsync();
+    }
+}

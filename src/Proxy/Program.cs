@@ -1,0 +1,3 @@
+using Sovereignty.Proxy.Cli;
+
+return await SovereigntyCli.RunAsync(args);
