@@ -168,6 +168,28 @@ public static class Envelope
         }
     }
 
+    /// <summary>
+    /// Copies a stream returned by this class to <paramref name="destination"/>, writing each
+    /// authenticated segment straight from its buffer (no intermediate copy).
+    /// </summary>
+    public static async Task CopyAsync(Stream source, Stream destination, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(destination);
+        switch (source)
+        {
+            case EnvelopeDecryptingStream decrypting:
+                await decrypting.WriteAllToAsync(destination, cancellationToken).ConfigureAwait(false);
+                break;
+            case EnvelopeEncryptingStream encrypting:
+                await encrypting.WriteAllToAsync(destination, cancellationToken).ConfigureAwait(false);
+                break;
+            default:
+                await source.CopyToAsync(destination, EnvelopeLayout.CiphertextSegmentSize, cancellationToken).ConfigureAwait(false);
+                break;
+        }
+    }
+
     private static async Task<Stream> OpenRangeCoreAsync(
         ICiphertextSource source,
         EnvelopeHeader header,

@@ -77,6 +77,9 @@ public sealed class EnvelopeHeader
 
     internal ReadOnlySpan<byte> Commitment => _bytes.AsSpan(_bytes.Length - CommitmentLength);
 
+    /// <summary>Key reference, wrapped DEK and context as stored: what identifies the data key and its use.</summary>
+    internal ReadOnlySpan<byte> KeyIdentity => _bytes.AsSpan(VariableOffset, _bytes.Length - CommitmentLength - VariableOffset);
+
     /// <summary>Everything the commitment and the segment key are bound to.</summary>
     internal ReadOnlySpan<byte> AuthenticatedBytes => _bytes.AsSpan(0, _bytes.Length - CommitmentLength);
 
