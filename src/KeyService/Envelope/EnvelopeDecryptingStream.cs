@@ -12,8 +12,8 @@ namespace Sovereignty.KeyService.Envelope;
 /// any of its bytes is handed out, so the plaintext of a segment that fails authentication
 /// is never released. When the plaintext length is unknown (a plain stream), one byte of
 /// look-ahead tells whether a segment is the last; when it is known (a range over a
-/// source of known length), exactly the bytes of each segment are read. Buffers (~2
-/// segments) come from <see cref="ArrayPool{T}"/>; the plaintext buffer is cleared on return.
+/// source of known length), exactly the bytes of each segment are read. Buffers (one
+/// segment) come from <see cref="ArrayPool{T}"/>, decrypted in place, and cleared on return.
 /// </remarks>
 internal sealed class EnvelopeDecryptingStream : Stream
 {
@@ -23,7 +23,7 @@ internal sealed class EnvelopeDecryptingStream : Stream
     private readonly long _segmentCount;
     private readonly long _plaintextLength;
     private byte[]? _input;
-    private byte[]? _plain;
+    private byte _carry;
     private int _carried;
     private int _plainPosition;
     private int _plainLength;
@@ -51,7 +51,6 @@ internal sealed class EnvelopeDecryptingStream : Stream
         _remaining = count;
         _finished = count == 0;
         _input = ArrayPool<byte>.Shared.Rent(EnvelopeLayout.CiphertextSegmentSize + 1);
-        _plain = ArrayPool<byte>.Shared.Rent(EnvelopeLayout.SegmentSize);
     }
 
     public override bool CanRead => true;
@@ -72,7 +71,8 @@ internal sealed class EnvelopeDecryptingStream : Stream
 
     private byte[] Input => _input ?? throw new ObjectDisposedException(nameof(EnvelopeDecryptingStream));
 
-    private byte[] Plain => _plain ?? throw new ObjectDisposedException(nameof(EnvelopeDecryptingStream));
+    /// <summary>The segment buffer holds the ciphertext, then (decrypted in place) the plaintext being handed out.</summary>
+    private byte[] Plain => Input;
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
@@ -86,7 +86,7 @@ internal sealed class EnvelopeDecryptingStream : Stream
         while (_plainPosition == _plainLength && !_finished)
         {
             int want = SegmentReadLength();
-            int filled = _carried;
+            int filled = BeginSegment();
             int read;
             while (filled < want && (read = _source.Read(Input, filled, want - filled)) > 0)
             {
@@ -175,7 +175,7 @@ internal sealed class EnvelopeDecryptingStream : Stream
     private async ValueTask NextSegmentAsync(CancellationToken cancellationToken)
     {
         int want = SegmentReadLength();
-        int filled = _carried;
+        int filled = BeginSegment();
         int read;
         while (filled < want && (read = await _source.ReadAsync(Input.AsMemory(filled, want - filled), cancellationToken).ConfigureAwait(false)) > 0)
         {
@@ -183,6 +183,17 @@ internal sealed class EnvelopeDecryptingStream : Stream
         }
 
         DecryptSegment(filled, want);
+    }
+
+    /// <summary>Puts the look-ahead byte of the previous read (if any) at the start of the buffer; returns the bytes already there.</summary>
+    private int BeginSegment()
+    {
+        if (_carried == 1)
+        {
+            Input[0] = _carry;
+        }
+
+        return _carried;
     }
 
     /// <summary>Bytes to read for the next segment: exact when the length is known, else a full segment + 1 look-ahead byte.</summary>
@@ -216,7 +227,9 @@ internal sealed class EnvelopeDecryptingStream : Stream
         }
 
         byte[] input = Input;
-        if (!_cipher.TryDecrypt(_segment, last, input.AsSpan(0, length), Plain))
+        _carry = input[EnvelopeLayout.CiphertextSegmentSize];
+        // In place: the plaintext overwrites the ciphertext it came from (one buffer less in cache).
+        if (!_cipher.TryDecrypt(_segment, last, input.AsSpan(0, length), input))
         {
             _finished = true;
             _plainPosition = _plainLength = 0;
@@ -225,7 +238,6 @@ internal sealed class EnvelopeDecryptingStream : Stream
 
         if (!KnownLength && !last)
         {
-            input[0] = input[EnvelopeLayout.CiphertextSegmentSize];
             _carried = 1;
         }
 
@@ -251,14 +263,8 @@ internal sealed class EnvelopeDecryptingStream : Stream
         _cipher.Dispose();
         if (_input is not null)
         {
-            ArrayPool<byte>.Shared.Return(_input);
+            ArrayPool<byte>.Shared.Return(_input, clearArray: true);
             _input = null;
-        }
-
-        if (_plain is not null)
-        {
-            ArrayPool<byte>.Shared.Return(_plain, clearArray: true);
-            _plain = null;
         }
     }
 }
