@@ -32,6 +32,7 @@ public sealed partial class Pkcs11KeyProvider
                 throw new KeyServiceException(KeyErrorKind.Configuration, $"An RSA key pair labelled '{keyLabel}' already exists on {Where}.");
             }
 
+            ThrowIfLoggedOut(session);
             var mechanism = Pkcs11Module.Factories.MechanismFactory.Create(CKM.CKM_RSA_PKCS_KEY_PAIR_GEN);
             session.GenerateKeyPair(mechanism, Pkcs11Templates.RsaPublicKey(keyLabel, id, modulusBits), Pkcs11Templates.RsaPrivateKey(keyLabel, id),
                 out _, out var privateKey);
@@ -138,6 +139,11 @@ public sealed partial class Pkcs11KeyProvider
         }
 
         var found = session.FindAllObjects(Pkcs11Templates.RsaPrivateKeyByLabel(keyLabel));
+        if (found.Count == 0)
+        {
+            ThrowIfLoggedOut(session);
+        }
+
         return found.Count switch
         {
             1 => _handles[cacheKey] = found[0],

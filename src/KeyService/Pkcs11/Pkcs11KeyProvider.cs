@@ -101,6 +101,11 @@ public sealed partial class Pkcs11KeyProvider : IKeyProvider, IAsymmetricKeyProv
                 }
             }
 
+            if (versions.Count == 0)
+            {
+                ThrowIfLoggedOut(session);
+            }
+
             return (IReadOnlyList<ProviderKey>)[.. versions.Values];
         }, cancellationToken).ConfigureAwait(false);
     }
@@ -190,6 +195,7 @@ public sealed partial class Pkcs11KeyProvider : IKeyProvider, IAsymmetricKeyProv
             var tombstoned = session.FindAllObjects(Pkcs11Templates.TombstoneById(id)).Count > 0;
             if (keys.Count == 0)
             {
+                ThrowIfLoggedOut(session);
                 return tombstoned ? 0 : throw new KeyServiceException(KeyErrorKind.KeyNotFound, $"No KEK with id {keyId} on {Where}.");
             }
 
@@ -247,6 +253,7 @@ public sealed partial class Pkcs11KeyProvider : IKeyProvider, IAsymmetricKeyProv
             throw new KeyServiceException(KeyErrorKind.Configuration, $"Several keys have id {keyId} on {Where}: the token is inconsistent.");
         }
 
+        ThrowIfLoggedOut(session);
         if (session.FindAllObjects(Pkcs11Templates.TombstoneById(id)).Count > 0)
         {
             throw new KeyServiceException(KeyErrorKind.KeyDestroyed,
@@ -254,6 +261,18 @@ public sealed partial class Pkcs11KeyProvider : IKeyProvider, IAsymmetricKeyProv
         }
 
         throw new KeyServiceException(KeyErrorKind.KeyNotFound, $"No KEK with id {keyId} on {Where}.");
+    }
+
+    /// <summary>
+    /// Private objects are invisible to a session that lost its login, so "found nothing" is only
+    /// an answer when the session is still logged in; otherwise the pool logs in again and retries.
+    /// </summary>
+    private static void ThrowIfLoggedOut(ISession session)
+    {
+        if (session.GetSessionInfo().State is not (CKS.CKS_RW_USER_FUNCTIONS or CKS.CKS_RO_USER_FUNCTIONS))
+        {
+            throw new Pkcs11Exception("C_GetSessionInfo", CKR.CKR_USER_NOT_LOGGED_IN);
+        }
     }
 
     private void DestroyTemporary(ISession session, IObjectHandle handle)
