@@ -1,8 +1,10 @@
+using Sovereignty.Bench.DataKeys;
 using Sovereignty.Bench.Envelope;
 
 // Sovereignty benchmarks: dotnet run -c Release --project bench/Sovereignty.Bench -- NAME [ARGS]
 var benchmarks = new SortedDictionary<string, Func<string[], Task<int>>>(StringComparer.Ordinal)
 {
+    ["dek-cache"] = DekCacheBenchmark.RunAsync,
     ["envelope-throughput"] = EnvelopeThroughputBenchmark.RunAsync,
     ["envelope-memory"] = EnvelopeMemoryBenchmark.RunAsync,
 };
