@@ -240,15 +240,15 @@ internal static class ClassificationBench
     {
         public static byte[] Build(int seed)
         {
-            var body = Corpus.Text(400_000, seed);
+            var body = Corpus.Text(500_000, seed);
             var builder = new BodyBuilder
             {
                 TextBody = body,
                 HtmlBody = "<html><body>" + string.Concat(body.Split('\n').Select(l => "<p>" + System.Net.WebUtility.HtmlEncode(l) + "</p>")) + "</body></html>",
             };
-            builder.Attachments.Add("rapport.docx", Docx(Corpus.Text(1_300_000, seed + 1)));
-            builder.Attachments.Add("releve.pdf", Pdf(Corpus.Text(700_000, seed + 2)), new MimeKit.ContentType("application", "pdf"));
-            builder.Attachments.Add("export.zip", Zip(Corpus.Text(1_500_000, seed + 3), Corpus.Text(300_000, seed + 4)));
+            builder.Attachments.Add("rapport.docx", Docx(Corpus.Text(3_000_000, seed + 1)));
+            builder.Attachments.Add("releve.pdf", Pdf(Corpus.Text(900_000, seed + 2)), new MimeKit.ContentType("application", "pdf"));
+            builder.Attachments.Add("export.zip", Zip(Corpus.Text(3_500_000, seed + 3), Corpus.Text(600_000, seed + 4)));
 
             using var message = new MimeMessage();
             message.From.Add(MailboxAddress.Parse("agent@laposte.fr"));
