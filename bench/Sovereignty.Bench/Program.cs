@@ -1,9 +1,11 @@
+using Sovereignty.Bench;
 using Sovereignty.Bench.DataKeys;
 using Sovereignty.Bench.Envelope;
 
 // Sovereignty benchmarks: dotnet run -c Release --project bench/Sovereignty.Bench -- NAME [ARGS]
-var benchmarks = new SortedDictionary<string, Func<string[], Task<int>>>(StringComparer.Ordinal)
+var benchmarks = new SortedDictionary<string, Func<string[], Task<int>>>(StringComparer.OrdinalIgnoreCase)
 {
+    ["classification"] = a => Task.FromResult(ClassificationBench.Run(a)),
     ["dek-cache"] = DekCacheBenchmark.RunAsync,
     ["envelope-throughput"] = EnvelopeThroughputBenchmark.RunAsync,
     ["envelope-memory"] = EnvelopeMemoryBenchmark.RunAsync,
