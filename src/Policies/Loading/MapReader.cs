@@ -186,7 +186,7 @@ internal sealed class MapReader
             .Select(a => (Name: a, Distance: Levenshtein(written, a)))
             .OrderBy(a => a.Distance)
             .FirstOrDefault();
-        return best.Name is not null && best.Distance <= Math.Max(1, written.Length / 3)
+        return best.Name is not null && best.Distance <= Math.Max(2, written.Length / 3)
             ? $" (did you mean '{best.Name}'?)"
             : string.Empty;
     }

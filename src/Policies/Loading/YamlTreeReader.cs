@@ -38,6 +38,14 @@ internal static class YamlTreeReader
             errors.Add(At(file, ex.Start), "YAML syntax error: " + Clean(ex.Message));
             return null;
         }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner throws this (without a position) on some unclosed flow
+            // collections; the last event it produced is the nearest place we can name.
+            var at = parser.Current is { } current ? current.End : Mark.Empty;
+            errors.Add(At(file, at), "YAML syntax error after this point: check for an unclosed '{' or '[', a missing quote, or wrong indentation");
+            return null;
+        }
     }
 
     private static YamlValue ReadNode(string file, IParser parser, ErrorSink errors)
