@@ -1,4 +1,3 @@
-using Sovereignty.Policies.Detection;
 using Sovereignty.Policies.Evaluation;
 using Sovereignty.Policies.Loading;
 using Sovereignty.Policies.Model;
@@ -125,8 +124,8 @@ public sealed class TempPolicyDirectory : IDisposable
     }
 }
 
-/// <summary>The detector factory the tests use: the production factory.</summary>
+/// <summary>The detector factory the tests use: the production one, with the real built-in detectors.</summary>
 public static class TestDetectors
 {
-    public static IDetectorFactory Factory { get; } = new DetectorFactory(_ => (IDetector?)null);
+    public static IDetectorFactory Factory => DetectorFactory.Default;
 }

@@ -4,11 +4,11 @@ using Sovereignty.Policies.Model;
 namespace Sovereignty.Policies.Evaluation;
 
 /// <summary>
-/// A policy detector ready to run: the raw detector plus the policy's own filters
-/// (context words within a distance, minimum confidence). Minimum counts apply to the
-/// whole mail or document and are checked by the evaluator.
+/// A policy detector ready to run: the detector built from the definition (which applies
+/// context words and confidences itself), plus the policy's minimum confidence. Its
+/// <see cref="MinCount"/> is applied over the whole content by <see cref="ContentScanner"/>.
 /// </summary>
-internal sealed class CompiledDetector
+internal sealed class CompiledDetector : IDetector
 {
     private readonly IDetector _detector;
 
@@ -20,7 +20,17 @@ internal sealed class CompiledDetector
 
     public DetectorDefinition Definition { get; }
 
-    /// <summary>Hits in <paramref name="text"/> that pass the context and confidence filters, named after the policy detector.</summary>
+    public string Name => Definition.Name;
+
+    public int MinCount => Definition.MinCount;
+
+    /// <summary>The highest confidence a hit can have, when the policy states it; null when the detector decides.</summary>
+    public double? MaxConfidence =>
+        Definition.Confidence is not { } plain ? null
+        : Definition.ContextWords.Count == 0 ? plain
+        : Definition.ContextConfidence is { } withContext ? (Definition.RequireContext == true ? withContext : Math.Max(plain, withContext))
+        : null;
+
     public IReadOnlyList<DetectorHit> Scan(string text, string location)
     {
         var raw = _detector.Scan(text, location);
@@ -32,36 +42,12 @@ internal sealed class CompiledDetector
         var kept = new List<DetectorHit>(raw.Count);
         foreach (var hit in raw)
         {
-            if (hit.Confidence + 1e-9 < Definition.MinConfidence)
+            if (hit.Confidence + 1e-9 >= Definition.MinConfidence)
             {
-                continue;
+                kept.Add(hit.Detector == Definition.Name ? hit : hit with { Detector = Definition.Name });
             }
-
-            if (Definition.ContextWords.Count > 0 && !HasContext(text, hit))
-            {
-                continue;
-            }
-
-            kept.Add(hit.Detector == Definition.Name ? hit : hit with { Detector = Definition.Name });
         }
 
         return kept;
-    }
-
-    private bool HasContext(string text, DetectorHit hit)
-    {
-        var distance = Definition.ContextDistance;
-        var start = Math.Max(0, hit.Offset - distance);
-        var end = Math.Min(text.Length, hit.Offset + hit.Length + distance);
-        var window = text.AsSpan(start, end - start);
-        foreach (var word in Definition.ContextWords)
-        {
-            if (TextMatching.ContainsIgnoringCaseAndAccents(window, word))
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 }

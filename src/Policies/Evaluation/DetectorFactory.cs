@@ -1,64 +1,65 @@
-using System.Text.RegularExpressions;
 using Sovereignty.Policies.Detection;
 using Sovereignty.Policies.Model;
 
 namespace Sovereignty.Policies.Evaluation;
 
 /// <summary>
-/// The detector factory the gateway and CLI use: keyword and regex detectors are built
-/// here; built-in types come from <see cref="BuiltInDetectorTypes"/>.
+/// The detector factory the gateway and CLI use: maps a policy's detector definition to
+/// the built-in, keyword or regex detector with the policy's context, count and
+/// confidence settings.
 /// </summary>
 public sealed class DetectorFactory : IDetectorFactory
 {
-    private readonly Func<DetectorDefinition, IDetector?> _builtIns;
-
-    /// <param name="builtIns">Creates a built-in detector for a definition whose type is in <see cref="BuiltInDetectorTypes.All"/>.</param>
-    public DetectorFactory(Func<DetectorDefinition, IDetector?> builtIns)
-    {
-        _builtIns = builtIns;
-    }
+    public static DetectorFactory Default { get; } = new();
 
     public IDetector? Create(DetectorDefinition definition, out string? failure)
     {
         ArgumentNullException.ThrowIfNull(definition);
-        failure = null;
-        switch (definition.Type)
+        var settings = new DetectorSettings
         {
-            case DetectorDefinition.KeywordsType:
-                return new PatternDetector(definition.Name, PatternDetector.CompileKeywords(definition.Keywords), definition.Confidence);
-            case DetectorDefinition.RegexType:
-                try
-                {
-                    return new PatternDetector(definition.Name, PatternDetector.CompileRegex(definition.Pattern!), definition.Confidence);
-                }
-                catch (ArgumentException ex)
-                {
-                    failure = "invalid regular expression: " + ex.Message;
-                    return null;
-                }
+            Name = definition.Name,
+            Keywords = definition.Keywords,
+            Pattern = definition.Pattern,
+            CaseSensitive = definition.CaseSensitive,
+            ContextWords = definition.ContextWords,
+            ContextDistance = definition.ContextDistance,
+            ContextUnit = definition.ContextInWords ? ContextDistanceUnit.Words : ContextDistanceUnit.Characters,
+            RequireContext = definition.RequireContext,
+            MinCount = definition.MinCount,
+            Confidence = definition.Confidence,
+            ContextConfidence = definition.ContextConfidence,
+        };
 
-            default:
-                var detector = _builtIns(definition);
-                if (detector is null)
-                {
-                    failure = $"no built-in detector of type '{definition.Type}' is available";
-                }
-
-                return detector;
+        var problems = DetectorSettingsValidator.Validate(settings);
+        if (problems.Count > 0)
+        {
+            failure = string.Join("; ", problems);
+            return null;
         }
-    }
 
-    /// <summary>Checks a pattern compiles, returning the .NET regex error when it does not.</summary>
-    internal static string? RegexError(string pattern)
-    {
         try
         {
-            _ = new Regex(pattern, RegexOptions.CultureInvariant, PatternDetector.MatchTimeout);
-            return null;
+            failure = null;
+            switch (definition.Type)
+            {
+                case DetectorDefinition.KeywordsType:
+                    return new KeywordDetector(settings);
+                case DetectorDefinition.RegexType:
+                    return new RegexDetector(settings);
+                default:
+                    if (BuiltInDetectors.TryCreate(definition.Type, settings, out var detector))
+                    {
+                        return detector;
+                    }
+
+                    failure = $"no built-in detector of type '{definition.Type}'";
+                    return null;
+            }
         }
         catch (ArgumentException ex)
         {
-            return ex.Message;
+            failure = ex.Message;
+            return null;
         }
     }
 }

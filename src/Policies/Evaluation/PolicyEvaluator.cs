@@ -19,19 +19,28 @@ namespace Sovereignty.Policies.Evaluation;
 /// </remarks>
 public static class PolicyEvaluator
 {
-    public static PolicyDecision Evaluate(CompiledPolicy policy, ClassificationRequest request) =>
-        Run(policy, request, trace: false).Decision;
+    public static PolicyDecision Evaluate(CompiledPolicy policy, ClassificationRequest request, CancellationToken cancellationToken = default) =>
+        Run(policy, request, trace: false, cancellationToken).Decision;
 
     /// <summary>Evaluates and records every rule and condition, for explanations.</summary>
-    public static EvaluationTrace Explain(CompiledPolicy policy, ClassificationRequest request) =>
-        Run(policy, request, trace: true);
+    public static EvaluationTrace Explain(CompiledPolicy policy, ClassificationRequest request, CancellationToken cancellationToken = default) =>
+        Run(policy, request, trace: true, cancellationToken);
 
-    private static EvaluationTrace Run(CompiledPolicy policy, ClassificationRequest request, bool trace)
+    private static EvaluationTrace Run(CompiledPolicy policy, ClassificationRequest request, bool trace, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(request);
 
-        var hits = Scan(policy, request.Content);
+        var scan = ContentScanner.Scan(policy.CompiledDetectors, request.Content, cancellationToken);
+        if (scan.Unscannable.Count > 0)
+        {
+            // A detector that timed out leaves that part unread: rules see it as unscannable (fail closed).
+            request = request with { Content = request.Content with { Unscannable = [.. request.Content.Unscannable, .. scan.Unscannable] } };
+        }
+
+        var hits = scan.Hits
+            .GroupBy(h => h.Detector, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
         var userLabels = MapUserLabels(policy, request.Content.UserLabels);
         var context = new MatchContext(policy, request, hits, userLabels);
 
@@ -189,31 +198,6 @@ public static class PolicyEvaluator
     private static DecisionOutcome PassThrough(CompiledPolicy policy) =>
         new(policy.DefaultLabel.Name, PolicyAction.Pass, null, null, policy.DefaultLabel.Readers, [], null, null, null);
 
-    private static Dictionary<string, List<DetectorHit>> Scan(CompiledPolicy policy, ExtractedContent content)
-    {
-        var byDetector = new Dictionary<string, List<DetectorHit>>(StringComparer.Ordinal);
-        foreach (var detector in policy.CompiledDetectors)
-        {
-            List<DetectorHit>? found = null;
-            foreach (var part in content.Parts)
-            {
-                var partHits = detector.Scan(part.Text, part.Location);
-                if (partHits.Count > 0)
-                {
-                    (found ??= []).AddRange(partHits);
-                }
-            }
-
-            // A detector fires only when it reaches its own minimum count in the whole mail or document.
-            if (found is not null && found.Count >= detector.Definition.MinCount)
-            {
-                byDetector[detector.Definition.Name] = found;
-            }
-        }
-
-        return byDetector;
-    }
-
     private static List<HonouredUserLabel> MapUserLabels(CompiledPolicy policy, IReadOnlyList<UserLabel> found)
     {
         var honoured = new List<HonouredUserLabel>();
@@ -223,7 +207,7 @@ public static class PolicyEvaluator
             foreach (var mapping in policy.UserLabels)
             {
                 if ((mapping.Source is null || string.Equals(mapping.Source, userLabel.Source, StringComparison.OrdinalIgnoreCase))
-                    && mapping.Values.Any(v => Clean(v) == value))
+                    && mapping.Values.Any(v => Clean(v) == value || (userLabel.Id is { } id && Clean(v) == Clean(id))))
                 {
                     honoured.Add(new HonouredUserLabel(userLabel.Source, userLabel.Value, userLabel.Location, mapping.Label));
                     break;

@@ -42,9 +42,6 @@ internal static class TextMatching
 
     public static bool EqualsFolded(string a, string b) => string.Equals(Fold(a), Fold(b), StringComparison.Ordinal);
 
-    public static bool ContainsIgnoringCaseAndAccents(ReadOnlySpan<char> window, string word) =>
-        Fold(window.ToString()).Contains(Fold(word), StringComparison.Ordinal);
-
     /// <summary>The domain of an address (<c>a@b.fr</c> → <c>b.fr</c>), lower case; empty when there is none.</summary>
     public static string DomainOf(string? address)
     {

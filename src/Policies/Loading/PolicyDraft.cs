@@ -64,14 +64,16 @@ internal sealed record DetectorDraft(
     Ref Type,
     IReadOnlyList<string> Keywords,
     Ref? Pattern,
-    IReadOnlyDictionary<string, string> Options,
+    bool CaseSensitive,
     IReadOnlyList<string> ContextWords,
     int ContextDistance,
+    bool ContextInWords,
+    bool? RequireContext,
     int MinCount,
     SourceLocation? MinCountAt,
     double? Confidence,
-    double MinConfidence,
-    SourceLocation? ConfidenceAt);
+    double? ContextConfidence,
+    double MinConfidence);
 
 internal sealed record RuleDraft(
     Ref Name,

@@ -215,7 +215,7 @@ internal sealed class PolicyFileReader
     {
         var map = MapReader.Open(
             item, "a detector", _errors,
-            "name", "type", "description", "keywords", "pattern", "options", "context", "min-count", "confidence", "min-confidence");
+            "name", "type", "description", "keywords", "pattern", "case-sensitive", "context", "min-count", "confidence", "context-confidence", "min-confidence");
         if (map is null)
         {
             return;
@@ -223,34 +223,13 @@ internal sealed class PolicyFileReader
 
         var name = RefOf(map, "name", required: true);
         var type = RefOf(map, "type", required: true);
-        var options = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (map.Raw("options") is { } optionsValue)
-        {
-            if (optionsValue is YamlMap optionsMap)
-            {
-                foreach (var (key, value) in optionsMap.Entries)
-                {
-                    if (value is YamlScalar scalar)
-                    {
-                        options[key.Value] = scalar.Value;
-                    }
-                    else
-                    {
-                        _errors.Add(value.At, $"detector option '{key.Value}' must be a single value, not {value.KindName}");
-                    }
-                }
-            }
-            else
-            {
-                _errors.Add(optionsValue.At, $"'options' must be a mapping (key: value), not {optionsValue.KindName}");
-            }
-        }
-
         IReadOnlyList<string> contextWords = [];
         var distance = 50;
+        var inWords = false;
+        bool? required = null;
         if (map.Raw("context") is { } contextValue)
         {
-            var context = MapReader.Open(contextValue, "'context'", _errors, "words", "within");
+            var context = MapReader.Open(contextValue, "'context'", _errors, "words", "within", "unit", "required");
             if (context is not null)
             {
                 contextWords = [.. context.StringList("words").Select(w => w.Value)];
@@ -261,17 +240,21 @@ internal sealed class PolicyFileReader
 
                 if (context.Int("within") is { } within)
                 {
-                    if (within <= 0)
+                    if (within < 0)
                     {
-                        _errors.Add(context.Raw("within")!.At, $"'within' is a distance in characters and must be at least 1, not {within}");
+                        _errors.Add(context.Raw("within")!.At, $"'within' is a distance and must be 0 or more, not {within}");
                     }
 
                     distance = within;
                 }
+
+                inWords = context.OneOf("unit", "characters", "words") == 1;
+                required = context.Bool("required");
             }
         }
 
         var confidence = ReadProbability(map, "confidence");
+        var contextConfidence = ReadProbability(map, "context-confidence");
         var minConfidence = ReadProbability(map, "min-confidence") ?? 0;
         if (name is null || type is null)
         {
@@ -282,11 +265,11 @@ internal sealed class PolicyFileReader
             name.Value, type.Value,
             [.. map.StringList("keywords").Select(k => k.Value)],
             RefOf(map, "pattern"),
-            options, contextWords, distance,
+            map.Bool("case-sensitive") ?? false,
+            contextWords, distance, inWords, required,
             map.Int("min-count") ?? 1,
             map.Has("min-count") ? map.Raw("min-count")!.At : null,
-            confidence, minConfidence,
-            map.Has("confidence") ? map.Raw("confidence")!.At : null));
+            confidence, contextConfidence, minConfidence));
     }
 
     private double? ReadProbability(MapReader map, string key)

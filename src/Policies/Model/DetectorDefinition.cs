@@ -2,25 +2,26 @@ namespace Sovereignty.Policies.Model;
 
 /// <summary>A detector the policy declares: a built-in type, a keyword list or a regular expression.</summary>
 /// <remarks>
-/// <para><c>Type</c>: A built-in type (<c>fr-nir</c>, <c>iban</c>…), <c>keywords</c> or <c>regex</c>.</para>
-/// <para><c>Keywords</c>: For <c>keywords</c>: the words or phrases to find.</para>
-/// <para><c>Pattern</c>: For <c>regex</c>: the pattern.</para>
-/// <para><c>Options</c>: Options passed to a built-in detector.</para>
-/// <para><c>ContextWords</c>: When not empty, a hit counts only if one of these appears within <paramref name="ContextDistance"/> characters.</para>
-/// <para><c>MinCount</c>: Hits below this count (per mail or document) are ignored.</para>
-/// <para><c>Confidence</c>: Confidence given to keyword and regex hits.</para>
-/// <para><c>MinConfidence</c>: Hits below this confidence are ignored.</para>
+/// <para><c>Type</c>: a built-in type (<c>fr-nir</c>, <c>iban</c>…), <c>keywords</c> or <c>regex</c>.</para>
+/// <para><c>ContextWords</c>: words that corroborate a hit within <c>ContextDistance</c> characters
+/// (or words, per <c>ContextInWords</c>); with <c>RequireContext</c> a hit without one is dropped.</para>
+/// <para><c>MinCount</c>: hits needed across the whole mail or document before any counts.</para>
+/// <para><c>Confidence</c>, <c>ContextConfidence</c>: override the detector's confidence without / with context; null keeps its default.</para>
+/// <para><c>MinConfidence</c>: hits below it are ignored.</para>
 /// </remarks>
 public sealed record DetectorDefinition(
     string Name,
     string Type,
     IReadOnlyList<string> Keywords,
     string? Pattern,
-    IReadOnlyDictionary<string, string> Options,
+    bool CaseSensitive,
     IReadOnlyList<string> ContextWords,
     int ContextDistance,
+    bool ContextInWords,
+    bool? RequireContext,
     int MinCount,
-    double Confidence,
+    double? Confidence,
+    double? ContextConfidence,
     double MinConfidence,
     SourceLocation At)
 {

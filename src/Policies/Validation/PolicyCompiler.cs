@@ -1,3 +1,4 @@
+using Sovereignty.Policies.Detection;
 using Sovereignty.Policies.Evaluation;
 using Sovereignty.Policies.Loading;
 using Sovereignty.Policies.Model;
@@ -181,9 +182,9 @@ internal sealed class PolicyCompiler
             var isKeywords = type == DetectorDefinition.KeywordsType;
             var isRegex = type == DetectorDefinition.RegexType;
             var before = _errors.Count;
-            if (!isKeywords && !isRegex && !BuiltInDetectorTypes.All.Contains(type, StringComparer.Ordinal))
+            if (!isKeywords && !isRegex && !BuiltInDetectors.IsBuiltIn(type))
             {
-                _errors.Add(d.Type.At, $"unknown detector type '{type}'; use keywords, regex or a built-in type: {string.Join(", ", BuiltInDetectorTypes.All)}");
+                _errors.Add(d.Type.At, $"unknown detector type '{type}'; use keywords, regex or a built-in type: {string.Join(", ", BuiltInDetectors.Types)}");
             }
 
             if (isKeywords && d.Keywords.Count == 0)
@@ -202,9 +203,9 @@ internal sealed class PolicyCompiler
                 {
                     _errors.Add(d.Name.At, $"detector '{d.Name.Value}' of type regex needs a 'pattern'");
                 }
-                else if (DetectorFactory.RegexError(pattern.Value) is { } regexError)
+                else if (!DetectorSettingsValidator.TryValidatePattern(pattern.Value, out var regexError))
                 {
-                    _errors.Add(pattern.At, "invalid regular expression: " + regexError);
+                    _errors.Add(pattern.At, regexError!);
                 }
             }
             else if (d.Pattern is { } stray)
@@ -217,15 +218,9 @@ internal sealed class PolicyCompiler
                 _errors.Add(d.MinCountAt ?? d.Name.At, $"'min-count' must be at least 1, not {d.MinCount}: with {d.MinCount} the detector would fire on every mail and document");
             }
 
-            if (!isKeywords && !isRegex && d.Confidence is not null)
+            if (MaxConfidence(d) is { } max && max + 1e-9 < d.MinConfidence)
             {
-                _errors.Add(d.ConfidenceAt ?? d.Name.At, "'confidence' only applies to keywords and regex detectors (built-in detectors compute their own); use 'min-confidence' to filter");
-            }
-
-            var confidence = d.Confidence ?? 0.6;
-            if ((isKeywords || isRegex) && confidence < d.MinConfidence)
-            {
-                _errors.Add(d.ConfidenceAt ?? d.Name.At, $"detector '{d.Name.Value}' can never fire: its hits have confidence {confidence} but 'min-confidence' is {d.MinConfidence}");
+                _errors.Add(d.Name.At, $"detector '{d.Name.Value}' can never fire: its hits have confidence at most {max} but 'min-confidence' is {d.MinConfidence}");
             }
 
             if (_errors.Count > before)
@@ -234,12 +229,12 @@ internal sealed class PolicyCompiler
             }
 
             var definition = new DetectorDefinition(
-                d.Name.Value, type, d.Keywords, d.Pattern?.Value, d.Options, d.ContextWords, d.ContextDistance,
-                d.MinCount, confidence, d.MinConfidence, d.Name.At);
-            var detector = _detectorFactory.Create(definition, out var error);
+                d.Name.Value, type, d.Keywords, d.Pattern?.Value, d.CaseSensitive, d.ContextWords, d.ContextDistance, d.ContextInWords,
+                d.RequireContext, d.MinCount, d.Confidence, d.ContextConfidence, d.MinConfidence, d.Name.At);
+            var detector = _detectorFactory.Create(definition, out var failure);
             if (detector is null)
             {
-                _errors.Add(d.Type.At, error ?? $"detector '{d.Name.Value}' could not be created");
+                _errors.Add(d.Name.At, $"detector '{d.Name.Value}': {failure ?? "could not be created"}");
                 continue;
             }
 
@@ -248,6 +243,13 @@ internal sealed class PolicyCompiler
 
         return detectors;
     }
+
+    // Only when the policy states the confidences itself; built-in defaults are the detectors' business.
+    internal static double? MaxConfidence(DetectorDraft d) =>
+        d.Confidence is not { } plain ? null
+        : d.ContextWords.Count == 0 ? plain
+        : d.ContextConfidence is { } withContext ? (d.RequireContext == true ? withContext : Math.Max(plain, withContext))
+        : null;
 
     private List<RuleDefinition> CompileRules(List<LabelDefinition> labels, List<CompiledDetector> detectors)
     {

@@ -45,10 +45,8 @@ internal static class ReachabilityAnalysis
             case NotCondition not:
                 return AlwaysMatches(not.Inner) ? $"'not' at {not.At} negates a condition that is always true" : null;
             case DetectorCondition d when detectors is not null && detectors.TryGetValue(d.Detector, out var detector):
-                var definition = detector.Definition;
-                var fixedConfidence = definition.Type is DetectorDefinition.KeywordsType or DetectorDefinition.RegexType;
-                return fixedConfidence && d.MinConfidence > definition.Confidence + 1e-9
-                    ? $"it asks detector '{d.Detector}' for confidence >= {d.MinConfidence} at {d.At}, but that detector gives its hits confidence {definition.Confidence}"
+                return detector.MaxConfidence is { } max && d.MinConfidence > max + 1e-9
+                    ? $"it asks detector '{d.Detector}' for confidence >= {d.MinConfidence} at {d.At}, but that detector's hits have confidence at most {max}"
                     : null;
             default:
                 return null;

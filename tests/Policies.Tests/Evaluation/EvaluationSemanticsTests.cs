@@ -223,20 +223,14 @@ public sealed class EvaluationSemanticsTests
         Assert.Equal(["store-fr"], decision.Applied.AllowedStores);
     }
 
-    [Fact]
-    public void Evaluate_ContextWordsAndMinConfidence_FilterHits()
+    [Theory]
+    [InlineData("context:\n      words: [dossier client]\n      within: 20\n      required: true")]
+    [InlineData("context:\n      words: [dossier client]\n      within: 20\n    min-confidence: 0.8")]
+    public void Evaluate_ContextWordsRequiredOrRaisingConfidence_FilterHits(string contextSettings)
     {
         using var dir = TempPolicyDirectory.WithRules(
             "rules:\n  - name: r\n    when: { detector: ref }\n    label: confidential\n");
-        dir.Write("detectors.yaml", TempPolicyDirectory.Detectors + """
-
-              - name: ref
-                type: regex
-                pattern: 'REF\d{3}'
-                context:
-                  words: [dossier client]
-                  within: 20
-            """);
+        dir.Write("detectors.yaml", TempPolicyDirectory.Detectors + "\n  - name: ref\n    type: regex\n    pattern: 'REF\\d{3}'\n    " + contextSettings + "\n");
         var policy = dir.LoadOrThrow();
 
         Assert.Equal("internal", PolicyEvaluator.Evaluate(policy, Mail("REF123 is a part number, nothing about any customer file")).Label);

@@ -225,7 +225,7 @@ public sealed class ValidationErrorTests
 
         AssertErrors(
             [
-                "detectors.yaml:3:11: unknown detector type 'fr-nirr'; use keywords, regex or a built-in type: " + string.Join(", ", BuiltInDetectorTypes.All),
+                "detectors.yaml:3:11: unknown detector type 'fr-nirr'; use keywords, regex or a built-in type: " + string.Join(", ", Sovereignty.Policies.Detection.BuiltInDetectors.Types),
                 "detectors.yaml:7:16: 'min-count' must be at least 1, not 0: with 0 the detector would fire on every mail and document",
             ],
             Errors(dir));
