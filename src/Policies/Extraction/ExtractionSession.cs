@@ -97,7 +97,7 @@ internal sealed class ExtractionSession
             return null;
         }
 
-        using var buffer = new BoundedBuffer(this, location, compressedLength);
+        using var buffer = new BoundedBuffer(this, compressedLength);
         try
         {
             write(buffer, CancellationToken);
@@ -160,32 +160,47 @@ internal sealed class ExtractionSession
         AddUnscannable(location, UnscannableReason.LimitExceeded, detail);
     }
 
-    /// <summary>A write-only memory stream that enforces the byte limits as it grows.</summary>
-    private sealed class BoundedBuffer : MemoryStream
+    /// <summary>A write-only in-memory stream that enforces the byte limits as it grows.</summary>
+    private sealed class BoundedBuffer : Stream
     {
         private readonly ExtractionSession _session;
-        private readonly string _location;
         private readonly long _compressedLength;
+        private readonly MemoryStream _inner = new();
 
-        public BoundedBuffer(ExtractionSession session, string location, long compressedLength)
+        public BoundedBuffer(ExtractionSession session, long compressedLength)
         {
             _session = session;
-            _location = location;
             _compressedLength = compressedLength;
         }
+
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => _inner.Length;
+
+        public override long Position
+        {
+            get => _inner.Position;
+            set => throw new NotSupportedException();
+        }
+
+        public byte[] ToArray() => _inner.ToArray();
 
         public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
         public override void Write(ReadOnlySpan<byte> buffer)
         {
             Account(buffer.Length);
-            base.Write(buffer);
+            _inner.Write(buffer);
         }
 
         public override void WriteByte(byte value)
         {
             Account(1);
-            base.WriteByte(value);
+            _inner.WriteByte(value);
         }
 
         public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
@@ -198,6 +213,26 @@ internal sealed class ExtractionSession
         {
             Write(buffer.Span);
             return ValueTask.CompletedTask;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _inner.Dispose();
+            }
+
+            base.Dispose(disposing);
         }
 
         private void Account(int count)
