@@ -71,6 +71,14 @@ internal static class ClassificationBench
         {
             Report("  extraction only (copy, sniff, decode, markings)", textBytes, Measure(seconds / 2, () => extractor.ExtractDocument(new MemoryStream(textFile, writable: false), "note.txt", "text/plain").Parts.Count));
             Report("  UTF-8 decode only", textBytes, Measure(seconds / 2, () => Encoding.UTF8.GetString(textFile).Length));
+            Report("  strict decode", textBytes, Measure(seconds / 2, () => Sovereignty.Policies.Extraction.Documents.DocumentReader.Decode(textFile).Length));
+            Report("  copy into memory", textBytes, Measure(seconds / 2, () =>
+            {
+                using var copy = new MemoryStream(textFile.Length);
+                new MemoryStream(textFile, writable: false).CopyTo(copy, 81920);
+                return (int)copy.Length;
+            }));
+            Report("  markings", textBytes, Measure(seconds / 2, () => Sovereignty.Policies.Extraction.Labels.Markings.Find(text).Count));
         }
 
         Console.WriteLine();
