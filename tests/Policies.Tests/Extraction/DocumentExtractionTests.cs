@@ -71,6 +71,15 @@ public sealed class DocumentExtractionTests
     }
 
     [Fact]
+    public void ExtractDocument_PasswordProtectedPdf_Encrypted()
+    {
+        var content = Extract(PasswordProtectedPdf(), "protege.pdf");
+        var failure = Assert.Single(content.Unscannable);
+        Assert.Equal(("document:protege.pdf", UnscannableReason.Encrypted), (failure.Location, failure.Reason));
+        Assert.Empty(content.Parts);
+    }
+
+    [Fact]
     public void ExtractDocument_CorruptPdf_Corrupt()
     {
         var pdf = Pdf("texte");
