@@ -152,7 +152,15 @@ internal static class MessageWalker
         var text = encoding is null ? DocumentReader.Decode(data) : encoding.GetString(data);
         if (contentType == "text/html")
         {
-            text = HtmlText.ToText(text);
+            try
+            {
+                text = HtmlText.ToText(text);
+            }
+            catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException))
+            {
+                session.AddUnscannable(location, UnscannableReason.Corrupt, $"HTML could not be parsed ({e.GetType().Name})");
+                return;
+            }
         }
 
         session.AddText(location, contentType, text);

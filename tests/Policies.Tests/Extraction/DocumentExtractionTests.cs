@@ -207,6 +207,14 @@ public sealed class DocumentExtractionTests
     }
 
     [Fact]
+    public void ExtractDocument_HtmlNestedBeyondParserLimit_CorruptNotThrown()
+    {
+        var html = "<html><body>" + string.Concat(Enumerable.Repeat("<div>", 5000)) + "x" + "</body></html>";
+        var content = Extract(Utf8(html), "deep.html");
+        Assert.Equal(("document:deep.html", UnscannableReason.Corrupt), content.Unscannable.Select(u => (u.Location, u.Reason)).Single());
+    }
+
+    [Fact]
     public void ExtractDocument_Image_ListedNotUnscannable()
     {
         byte[] png = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D, 0x49, 0x48, 0x44, 0x52];

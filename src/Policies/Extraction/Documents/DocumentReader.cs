@@ -20,7 +20,11 @@ internal static class DocumentReader
     private static readonly byte[] EncryptionInfoUtf16 = Encoding.Unicode.GetBytes("EncryptionInfo");
     private static readonly byte[] PgpArmour = "-----BEGIN PGP MESSAGE-----"u8.ToArray();
 
-    /// <summary>Extracts one file already read into memory, found at <paramref name="location"/>.</summary>
+    /// <summary>
+    /// Extracts one file already read into memory, found at <paramref name="location"/>. A
+    /// parser failing in a way its reader did not anticipate makes the file
+    /// <see cref="UnscannableReason.Corrupt"/>; it never aborts the whole extraction.
+    /// </summary>
     public static void Extract(ExtractionSession session, byte[] data, string fileName, string? contentType, string location, int depth)
     {
         if (!session.Continue(location))
@@ -28,6 +32,18 @@ internal static class DocumentReader
             return;
         }
 
+        try
+        {
+            Dispatch(session, data, fileName, contentType, location, depth);
+        }
+        catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException))
+        {
+            session.AddUnscannable(location, UnscannableReason.Corrupt, $"could not be parsed ({e.GetType().Name})");
+        }
+    }
+
+    private static void Dispatch(ExtractionSession session, byte[] data, string fileName, string? contentType, string location, int depth)
+    {
         var head = data.AsSpan(0, Math.Min(data.Length, 1024));
         var type = (contentType ?? string.Empty).ToLowerInvariant();
         var extension = Path.GetExtension(fileName).ToLowerInvariant();
