@@ -1,15 +1,20 @@
 using Sovereignty.Bench;
+using Sovereignty.Bench.DataKeys;
+using Sovereignty.Bench.Envelope;
 
-// One argument selects the benchmark; the rest are its options.
-var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.OrdinalIgnoreCase)
+// Sovereignty benchmarks: dotnet run -c Release --project bench/Sovereignty.Bench -- NAME [ARGS]
+var benchmarks = new SortedDictionary<string, Func<string[], Task<int>>>(StringComparer.OrdinalIgnoreCase)
 {
-    ["classification"] = ClassificationBench.Run,
+    ["classification"] = a => Task.FromResult(ClassificationBench.Run(a)),
+    ["dek-cache"] = DekCacheBenchmark.RunAsync,
+    ["envelope-throughput"] = EnvelopeThroughputBenchmark.RunAsync,
+    ["envelope-memory"] = EnvelopeMemoryBenchmark.RunAsync,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
 {
-    Console.Error.WriteLine($"usage: Sovereignty.Bench <{string.Join('|', benchmarks.Keys)}> [options]");
+    Console.Error.WriteLine($"usage: Sovereignty.Bench <{string.Join('|', benchmarks.Keys)}> [args]");
     return 2;
 }
 
-return run(args[1..]);
+return await run(args[1..]);
