@@ -215,6 +215,13 @@ public sealed class DocumentExtractionTests
     }
 
     [Fact]
+    public void ExtractDocument_TextNotUtf8_DecodedAsWindows1252()
+    {
+        byte[] data = [0x80, 0x20, 0x63, 0x61, 0x66, 0xE9];
+        Assert.Equal("€ café", TextAt(Extract(data, "notes.txt"), "document:notes.txt"));
+    }
+
+    [Fact]
     public void ExtractDocument_Image_ListedNotUnscannable()
     {
         byte[] png = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D, 0x49, 0x48, 0x44, 0x52];

@@ -115,7 +115,10 @@ internal static class DocumentReader
         }
     }
 
-    /// <summary>Decodes text bytes: UTF-8 (with or without BOM), UTF-16 with BOM, else Latin-1.</summary>
+    // Windows-1252 (Latin-1 plus €, œ, curly quotes in 0x80–0x9F): what non-UTF-8 French text files are in.
+    private static readonly Encoding WindowsLatin1 = CodePagesEncodingProvider.Instance.GetEncoding(1252) ?? Encoding.Latin1;
+
+    /// <summary>Decodes text bytes: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252.</summary>
     internal static string Decode(byte[] data)
     {
         if (data.AsSpan().StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]))
@@ -129,7 +132,7 @@ internal static class DocumentReader
         }
 
         var offset = data.AsSpan().StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? 3 : 0;
-        return Utf8Strict.TryGetString(data.AsSpan(offset), out var text) ? text : Encoding.Latin1.GetString(data);
+        return Utf8Strict.TryGetString(data.AsSpan(offset), out var text) ? text : WindowsLatin1.GetString(data);
     }
 
     private static bool IsTextExtension(string extension) =>
