@@ -17,6 +17,10 @@ public sealed class ContentExtractor
 {
     private readonly TimeProvider _time;
 
+    // Mail still arrives in windows-1252, ISO-8859-15, IBM code pages…: .NET only knows them
+    // once the code-pages provider is registered (process-wide, idempotent).
+    static ContentExtractor() => System.Text.Encoding.RegisterProvider(System.Text.CodePagesEncodingProvider.Instance);
+
     /// <summary>Creates an extractor with <paramref name="limits"/> (default: <see cref="ExtractionLimits.Default"/>).</summary>
     /// <exception cref="ArgumentException">The limits are invalid.</exception>
     public ContentExtractor(ExtractionLimits? limits = null, TimeProvider? timeProvider = null)

@@ -141,18 +141,27 @@ internal static class MessageWalker
 
     private static void ReadBody(ExtractionSession session, TextPart part, string location, string contentType)
     {
-        // Decode within the byte limit first, then let MimeKit apply the charset.
+        // Decode within the byte limit first.
         var data = part.Content is null ? [] : session.Capture(location, -1, (stream, ct) => part.Content.DecodeTo(stream, ct), EncodedLength(part));
         if (data is null)
         {
             return;
         }
 
-        var encoding = part.ContentType.CharsetEncoding;
-        var text = encoding is null ? DocumentReader.Decode(data) : encoding.GetString(data);
+        // The size is now known to be within the limits: let MimeKit apply the declared charset
+        // (with its code pages and its fallbacks for unknown or wrong charsets).
+        var text = part.GetText(out _);
         if (contentType == "text/html")
         {
-            text = HtmlText.ToText(text);
+            try
+            {
+                text = HtmlText.ToText(text);
+            }
+            catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException))
+            {
+                session.AddUnscannable(location, UnscannableReason.Corrupt, $"HTML could not be parsed ({e.GetType().Name})");
+                return;
+            }
         }
 
         session.AddText(location, contentType, text);

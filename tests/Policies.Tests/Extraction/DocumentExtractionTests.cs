@@ -71,6 +71,15 @@ public sealed class DocumentExtractionTests
     }
 
     [Fact]
+    public void ExtractDocument_PasswordProtectedPdf_Encrypted()
+    {
+        var content = Extract(PasswordProtectedPdf(), "protege.pdf");
+        var failure = Assert.Single(content.Unscannable);
+        Assert.Equal(("document:protege.pdf", UnscannableReason.Encrypted), (failure.Location, failure.Reason));
+        Assert.Empty(content.Parts);
+    }
+
+    [Fact]
     public void ExtractDocument_CorruptPdf_Corrupt()
     {
         var pdf = Pdf("texte");
@@ -195,6 +204,21 @@ public sealed class DocumentExtractionTests
         Assert.DoesNotContain("hidden", text, StringComparison.Ordinal);
         Assert.DoesNotContain("commentaire", text, StringComparison.Ordinal);
         Assert.DoesNotContain(".x{}", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ExtractDocument_HtmlNestedBeyondParserLimit_CorruptNotThrown()
+    {
+        var html = "<html><body>" + string.Concat(Enumerable.Repeat("<div>", 5000)) + "x" + "</body></html>";
+        var content = Extract(Utf8(html), "deep.html");
+        Assert.Equal(("document:deep.html", UnscannableReason.Corrupt), content.Unscannable.Select(u => (u.Location, u.Reason)).Single());
+    }
+
+    [Fact]
+    public void ExtractDocument_TextNotUtf8_DecodedAsWindows1252()
+    {
+        byte[] data = [0x80, 0x20, 0x63, 0x61, 0x66, 0xE9];
+        Assert.Equal("€ café", TextAt(Extract(data, "notes.txt"), "document:notes.txt"));
     }
 
     [Fact]

@@ -84,6 +84,16 @@ public sealed class MessageExtractionTests
         Assert.StartsWith("sécurité sociale", content.Parts.Single(p => p.Location == "body").Text, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("windows-1252", new byte[] { 0x80, 0x20, 0xE9 }, "€ é")]
+    [InlineData("x-unknown-charset", new byte[] { 0x63, 0x61, 0x66, 0xC3, 0xA9 }, "café")]
+    public void ExtractMessage_CharsetOrUnknownCharset_Decoded(string charset, byte[] body, string expected)
+    {
+        var head = $"From: a@b.fr\r\nSubject: t\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset={charset}\r\nContent-Transfer-Encoding: 8bit\r\n\r\n";
+        var content = Extractor.ExtractMessage(new MemoryStream([.. Encoding.ASCII.GetBytes(head), .. body]));
+        Assert.StartsWith(expected, content.Parts.Single(p => p.Location == "body").Text, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void ExtractMessage_EmptyStream_Corrupt()
     {

@@ -113,6 +113,40 @@ internal static class TestFiles
         return builder.Build();
     }
 
+    /// <summary>
+    /// A PDF protected by the standard security handler (RC4 40-bit, revision 2) whose
+    /// user password is not empty: the O and U entries match no password a reader tries.
+    /// PdfPig cannot write encrypted PDFs, so the file is laid out here, xref offsets included.
+    /// </summary>
+    public static byte[] PasswordProtectedPdf()
+    {
+        string[] objects =
+        [
+            "<< /Type /Catalog /Pages 2 0 R >>",
+            "<< /Type /Pages /Kids [ 3 0 R ] /Count 1 >>",
+            "<< /Type /Page /Parent 2 0 R /MediaBox [ 0 0 595 842 ] /Contents 4 0 R >>",
+            "<< /Length 8 >>\nstream\n12345678\nendstream",
+            "<< /Filter /Standard /V 1 /R 2 /Length 40 /P -44 /O <" + new string('A', 64) + "> /U <" + new string('B', 64) + "> >>",
+        ];
+        var pdf = new StringBuilder("%PDF-1.4\n");
+        var offsets = new List<int>();
+        for (var i = 0; i < objects.Length; i++)
+        {
+            offsets.Add(pdf.Length);
+            pdf.Append($"{i + 1} 0 obj\n{objects[i]}\nendobj\n");
+        }
+
+        var xref = pdf.Length;
+        pdf.Append($"xref\n0 {objects.Length + 1}\n0000000000 65535 f \n");
+        foreach (var offset in offsets)
+        {
+            pdf.Append($"{offset:0000000000} 00000 n \n");
+        }
+
+        pdf.Append($"trailer\n<< /Size {objects.Length + 1} /Root 1 0 R /Encrypt 5 0 R /ID [ <0123456789ABCDEF0123456789ABCDEF> <0123456789ABCDEF0123456789ABCDEF> ] >>\nstartxref\n{xref}\n%%EOF\n");
+        return Encoding.Latin1.GetBytes(pdf.ToString());
+    }
+
     public static byte[] Zip(params (string Name, byte[] Content)[] entries) => Zip(CompressionLevel.Optimal, entries);
 
     public static byte[] Zip(CompressionLevel level, params (string Name, byte[] Content)[] entries)

@@ -20,7 +20,11 @@ internal static class DocumentReader
     private static readonly byte[] EncryptionInfoUtf16 = Encoding.Unicode.GetBytes("EncryptionInfo");
     private static readonly byte[] PgpArmour = "-----BEGIN PGP MESSAGE-----"u8.ToArray();
 
-    /// <summary>Extracts one file already read into memory, found at <paramref name="location"/>.</summary>
+    /// <summary>
+    /// Extracts one file already read into memory, found at <paramref name="location"/>. A
+    /// parser failing in a way its reader did not anticipate makes the file
+    /// <see cref="UnscannableReason.Corrupt"/>; it never aborts the whole extraction.
+    /// </summary>
     public static void Extract(ExtractionSession session, byte[] data, string fileName, string? contentType, string location, int depth)
     {
         if (!session.Continue(location))
@@ -28,6 +32,18 @@ internal static class DocumentReader
             return;
         }
 
+        try
+        {
+            Dispatch(session, data, fileName, contentType, location, depth);
+        }
+        catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException))
+        {
+            session.AddUnscannable(location, UnscannableReason.Corrupt, $"could not be parsed ({e.GetType().Name})");
+        }
+    }
+
+    private static void Dispatch(ExtractionSession session, byte[] data, string fileName, string? contentType, string location, int depth)
+    {
         var head = data.AsSpan(0, Math.Min(data.Length, 1024));
         var type = (contentType ?? string.Empty).ToLowerInvariant();
         var extension = Path.GetExtension(fileName).ToLowerInvariant();
@@ -99,7 +115,10 @@ internal static class DocumentReader
         }
     }
 
-    /// <summary>Decodes text bytes: UTF-8 (with or without BOM), UTF-16 with BOM, else Latin-1.</summary>
+    // Windows-1252 (Latin-1 plus €, œ, curly quotes in 0x80–0x9F): what non-UTF-8 French text files are in.
+    private static readonly Encoding WindowsLatin1 = CodePagesEncodingProvider.Instance.GetEncoding(1252) ?? Encoding.Latin1;
+
+    /// <summary>Decodes text bytes: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252.</summary>
     internal static string Decode(byte[] data)
     {
         if (data.AsSpan().StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]))
@@ -113,7 +132,7 @@ internal static class DocumentReader
         }
 
         var offset = data.AsSpan().StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? 3 : 0;
-        return Utf8Strict.TryGetString(data.AsSpan(offset), out var text) ? text : Encoding.Latin1.GetString(data);
+        return Utf8Strict.TryGetString(data.AsSpan(offset), out var text) ? text : WindowsLatin1.GetString(data);
     }
 
     private static bool IsTextExtension(string extension) =>
