@@ -5,105 +5,74 @@ namespace Sovereignty.Policies.Detection;
 /// <summary>
 /// Context words that corroborate a match when they are close enough to it. Distance is
 /// measured from the end of the context word to the start of the match (word before it) or
-/// from the end of the match to the start of the context word (word after it).
+/// from the end of the match to the start of the context word (word after it); a context
+/// word overlapping the match counts as adjacent. Only the text around each match is
+/// searched, so the cost is per match, not per text.
 /// </summary>
 internal sealed class ContextRule
 {
+    // A window edge that falls inside a longer run of letters is moved at most this far to
+    // the run's edge; a "word" longer than this is not a context word anyway.
+    private const int MaxWordExtension = 64;
+
     private readonly Regex? _pattern;
     private readonly int _distance;
     private readonly ContextDistanceUnit _unit;
+    private readonly int _maxPhraseChars;
+    private readonly int _maxPhraseWords;
 
     public ContextRule(IEnumerable<string> words, int distance, ContextDistanceUnit unit, TimeSpan matchTimeout)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(distance);
-        _pattern = PhrasePattern.Build(words, matchTimeout);
+        var phrases = words.Select(w => w.Trim()).Where(w => w.Length > 0).ToList();
+        _pattern = PhrasePattern.Build(phrases, matchTimeout);
         _distance = distance;
         _unit = unit;
+        // Phrases match with any run of white space between their words: allow for it.
+        _maxPhraseChars = phrases.Count == 0 ? 0 : phrases.Max(p => p.Length) * 2;
+        _maxPhraseWords = phrases.Count == 0 ? 0 : phrases.Max(p => p.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Length) + 1;
     }
 
     /// <summary>Whether any context words are configured.</summary>
     public bool HasWords => _pattern is not null;
 
-    /// <summary>Finds the context words of one text, once, for all the matches in it.</summary>
-    public Occurrences Index(string text) => new(this, text);
-
-    /// <summary>The context words found in one text, located by start and end.</summary>
-    internal sealed class Occurrences
+    /// <summary>Whether a context word lies within the distance of the match text[start..end).</summary>
+    public bool IsNear(string text, int start, int end)
     {
-        private readonly ContextRule _rule;
-        private readonly string _text;
-        private List<(int Start, int End)>? _spans;
-
-        public Occurrences(ContextRule rule, string text)
+        if (_pattern is null)
         {
-            _rule = rule;
-            _text = text;
-        }
-
-        /// <summary>Whether any context word occurs in the text.</summary>
-        public bool Any
-        {
-            get
-            {
-                if (_rule._pattern is null)
-                {
-                    return false;
-                }
-
-                _spans ??= Find(_rule._pattern, _text);
-                return _spans.Count > 0;
-            }
-        }
-
-        /// <summary>Whether a context word lies within the distance of the match [start, end).</summary>
-        public bool IsNear(int start, int end)
-        {
-            if (_rule._pattern is null)
-            {
-                return false;
-            }
-
-            _spans ??= Find(_rule._pattern, _text);
-            foreach (var (spanStart, spanEnd) in _spans)
-            {
-                if (spanEnd <= start && _rule.Within(_text, spanEnd, start))
-                {
-                    return true;
-                }
-
-                if (spanStart >= end && _rule.Within(_text, end, spanStart))
-                {
-                    return true;
-                }
-
-                if (spanStart < end && spanEnd > start)
-                {
-                    // Overlapping (e.g. a keyword that is its own context): counts as adjacent.
-                    return true;
-                }
-            }
-
             return false;
         }
 
-        private static List<(int, int)> Find(Regex pattern, string text)
+        var (windowStart, windowEnd) = _unit == ContextDistanceUnit.Characters
+            ? (start - _distance - _maxPhraseChars, end + _distance + _maxPhraseChars)
+            : (WordsBefore(text, start, _distance + _maxPhraseWords), WordsAfter(text, end, _distance + _maxPhraseWords));
+        windowStart = ExtendLeft(text, Math.Max(0, windowStart));
+        windowEnd = ExtendRight(text, Math.Min(text.Length, windowEnd));
+
+        foreach (var match in _pattern.EnumerateMatches(text.AsSpan(windowStart, windowEnd - windowStart)))
         {
-            var spans = new List<(int, int)>();
-            foreach (var match in pattern.EnumerateMatches(text))
+            var spanStart = windowStart + match.Index;
+            var spanEnd = spanStart + match.Length;
+            if (spanStart < end && spanEnd > start)
             {
-                spans.Add((match.Index, match.Index + match.Length));
+                return true;
             }
 
-            return spans;
+            if ((spanEnd <= start && Within(text, spanEnd, start)) || (spanStart >= end && Within(text, end, spanStart)))
+            {
+                return true;
+            }
         }
+
+        return false;
     }
 
     private bool Within(string text, int gapStart, int gapEnd)
     {
-        var gap = gapEnd - gapStart;
         if (_unit == ContextDistanceUnit.Characters)
         {
-            return gap <= _distance;
+            return gapEnd - gapStart <= _distance;
         }
 
         // Words: count the words wholly inside the gap, stopping as soon as there are too many.
@@ -121,5 +90,65 @@ internal sealed class ContextRule
         }
 
         return true;
+    }
+
+    private static int WordsBefore(string text, int index, int words)
+    {
+        var i = index;
+        for (var count = 0; count < words && i > 0; count++)
+        {
+            while (i > 0 && !char.IsLetterOrDigit(text[i - 1]))
+            {
+                i--;
+            }
+
+            while (i > 0 && char.IsLetterOrDigit(text[i - 1]))
+            {
+                i--;
+            }
+        }
+
+        return i;
+    }
+
+    private static int WordsAfter(string text, int index, int words)
+    {
+        var i = index;
+        for (var count = 0; count < words && i < text.Length; count++)
+        {
+            while (i < text.Length && !char.IsLetterOrDigit(text[i]))
+            {
+                i++;
+            }
+
+            while (i < text.Length && char.IsLetterOrDigit(text[i]))
+            {
+                i++;
+            }
+        }
+
+        return i;
+    }
+
+    private static int ExtendLeft(string text, int index)
+    {
+        var limit = Math.Max(0, index - MaxWordExtension);
+        while (index > limit && char.IsLetterOrDigit(text[index - 1]))
+        {
+            index--;
+        }
+
+        return index;
+    }
+
+    private static int ExtendRight(string text, int index)
+    {
+        var limit = Math.Min(text.Length, index + MaxWordExtension);
+        while (index < limit && char.IsLetterOrDigit(text[index]))
+        {
+            index++;
+        }
+
+        return index;
     }
 }

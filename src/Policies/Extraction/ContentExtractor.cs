@@ -99,7 +99,7 @@ public sealed class ContentExtractor
         var location = "document:" + name;
         if (session.CountPart(location))
         {
-            var data = session.Capture(location, -1, content);
+            var data = session.Capture(location, -1, content, content.CanSeek ? content.Length - content.Position : -1);
             session.AddAttachment(new AttachmentInfo(location, name, contentType ?? string.Empty, data?.LongLength ?? -1));
             if (data is not null)
             {

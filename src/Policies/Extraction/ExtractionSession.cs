@@ -90,14 +90,16 @@ internal sealed class ExtractionSession
     /// and, for compressed input of <paramref name="compressedLength"/> bytes, the expansion
     /// ratio. Returns null (and records why) when a limit is exceeded.
     /// </summary>
-    public byte[]? Capture(string location, long compressedLength, Action<Stream, CancellationToken> write)
+    public byte[]? Capture(string location, long compressedLength, Action<Stream, CancellationToken> write, long expectedLength = -1)
     {
         if (!Continue(location))
         {
             return null;
         }
 
-        using var buffer = new BoundedBuffer(this, compressedLength);
+        // A size hint (declared, so untrusted) only pre-sizes the buffer, within the byte budget.
+        var capacity = (int)Math.Clamp(expectedLength, 0, Math.Min(Limits.MaxTotalBytes - _bytes, Array.MaxLength));
+        using var buffer = new BoundedBuffer(this, compressedLength, capacity);
         try
         {
             write(buffer, CancellationToken);
@@ -120,8 +122,8 @@ internal sealed class ExtractionSession
     }
 
     /// <summary>Reads <paramref name="source"/> to its end within the limits.</summary>
-    public byte[]? Capture(string location, long compressedLength, Stream source) =>
-        Capture(location, compressedLength, (target, ct) => source.CopyTo(target, CopyBufferSize));
+    public byte[]? Capture(string location, long compressedLength, Stream source, long expectedLength = -1) =>
+        Capture(location, compressedLength, (target, ct) => source.CopyTo(target, CopyBufferSize), expectedLength);
 
     /// <summary>Adds the text of a part, truncated to the per-part limit, and looks for markings in it.</summary>
     public void AddText(string location, string contentType, string text)
@@ -165,12 +167,13 @@ internal sealed class ExtractionSession
     {
         private readonly ExtractionSession _session;
         private readonly long _compressedLength;
-        private readonly MemoryStream _inner = new();
+        private readonly MemoryStream _inner;
 
-        public BoundedBuffer(ExtractionSession session, long compressedLength)
+        public BoundedBuffer(ExtractionSession session, long compressedLength, int capacity)
         {
             _session = session;
             _compressedLength = compressedLength;
+            _inner = new MemoryStream(capacity);
         }
 
         public override bool CanRead => false;
@@ -187,7 +190,8 @@ internal sealed class ExtractionSession
             set => throw new NotSupportedException();
         }
 
-        public byte[] ToArray() => _inner.ToArray();
+        // When the size hint was exact, hand over the buffer itself instead of a copy.
+        public byte[] ToArray() => _inner.Capacity == _inner.Length ? _inner.GetBuffer() : _inner.ToArray();
 
         public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 

@@ -127,7 +127,7 @@ internal static class MessageWalker
 
         var data = part.Content is null
             ? []
-            : session.Capture(location, -1, (stream, ct) => part.Content.DecodeTo(stream, ct));
+            : session.Capture(location, -1, (stream, ct) => part.Content.DecodeTo(stream, ct), EncodedLength(part));
         session.AddAttachment(new AttachmentInfo(location, part.FileName ?? string.Empty, contentType, data?.LongLength ?? -1));
         if (data is not null && session.EnterDepth(depth + 1, location))
         {
@@ -135,10 +135,14 @@ internal static class MessageWalker
         }
     }
 
+    // The encoded size bounds the decoded size: a capacity hint that avoids regrowing the buffer.
+    private static long EncodedLength(MimePart part) =>
+        part.Content?.Stream is { CanSeek: true } stream ? stream.Length : -1;
+
     private static void ReadBody(ExtractionSession session, TextPart part, string location, string contentType)
     {
         // Decode within the byte limit first, then let MimeKit apply the charset.
-        var data = part.Content is null ? [] : session.Capture(location, -1, (stream, ct) => part.Content.DecodeTo(stream, ct));
+        var data = part.Content is null ? [] : session.Capture(location, -1, (stream, ct) => part.Content.DecodeTo(stream, ct), EncodedLength(part));
         if (data is null)
         {
             return;

@@ -43,11 +43,19 @@ public sealed class ContactDetectorTests
         SingleHitAt(Create("email"), $"Écrire à <{email}>.", email);
     }
 
+    [Fact]
+    public void Scan_EmailEndingSentence_HitExcludesFinalDot()
+    {
+        SingleHitAt(Create("email"), "Écrivez à jean.dupont@laposte.fr. Merci", "jean.dupont@laposte.fr");
+    }
+
     [Theory]
     [InlineData("pas une adresse @ ici")]
     [InlineData("user@localhost")]
     [InlineData("user@domain.c")]
     [InlineData("a..b@example.com")]
+    [InlineData("user@-bad.com")]
+    [InlineData("user@example.c0m")]
     public void Scan_NotAnEmail_NoHit(string text)
     {
         NoHit(Create("email"), text);

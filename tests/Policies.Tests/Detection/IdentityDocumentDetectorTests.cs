@@ -17,6 +17,25 @@ public sealed class IdentityDocumentDetectorTests
         NoHit(Create("fr-passport"), "Référence colis 12AB34567");
     }
 
+    [Theory]
+    [InlineData(50, true)]
+    [InlineData(51, false)]
+    public void Scan_PassportContextAtDistance_HitOnlyWithinDistance(int gap, bool expected)
+    {
+        var text = new string('x', 200) + " passeport" + new string(' ', gap) + "12AB34567 " + new string('y', 200);
+        Assert.Equal(expected, Create("fr-passport").Scan(text, "body").Count == 1);
+    }
+
+    [Theory]
+    [InlineData(3, true)]
+    [InlineData(4, false)]
+    public void Scan_ContextInWords_CountsWordsBetween(int wordsBetween, bool expected)
+    {
+        var settings = new DetectorSettings { ContextDistance = 3, ContextUnit = ContextDistanceUnit.Words };
+        var text = "12AB34567 " + string.Join(' ', Enumerable.Repeat("mot", wordsBetween)) + " passeport";
+        Assert.Equal(expected, Create("fr-passport", settings).Scan(text, "body").Count == 1);
+    }
+
     [Fact]
     public void Scan_PassportContextTooFar_NoHit()
     {

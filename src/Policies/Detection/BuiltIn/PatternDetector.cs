@@ -55,35 +55,25 @@ internal abstract class PatternDetector : IDetector
     {
         ArgumentNullException.ThrowIfNull(text);
         List<DetectorHit>? hits = null;
-        ContextRule.Occurrences? context = null;
-        if (_requireContext)
-        {
-            // Nothing can match without context: one pass for the context words decides.
-            context = _context.Index(text);
-            if (!context.Any)
-            {
-                return [];
-            }
-        }
-
         var position = 0;
         while (position < text.Length && TryMatch(Candidates, text, position, out var index, out var length))
         {
+            if (CheckBoundaries && index > 0 && char.IsLetterOrDigit(text[index - 1]))
+            {
+                // Inside a longer run of letters and digits: no start there can be bounded.
+                position = AfterRun(text, index);
+                continue;
+            }
+
             var candidate = Validate(text, index, length);
             if (candidate is not { Length: > 0 } accepted || (CheckBoundaries && !IsBounded(text, accepted.Start, accepted.Length)))
             {
-                position = index + 1;
+                position = CheckBoundaries ? AfterRun(text, index) : index + 1;
                 continue;
             }
 
             position = accepted.Start + accepted.Length;
-            var near = false;
-            if (_context.HasWords)
-            {
-                context ??= _context.Index(text);
-                near = context.IsNear(accepted.Start, accepted.Start + accepted.Length);
-            }
-
+            var near = _context.HasWords && _context.IsNear(text, accepted.Start, accepted.Start + accepted.Length);
             if (_requireContext && !near)
             {
                 continue;
@@ -99,6 +89,21 @@ internal abstract class PatternDetector : IDetector
         }
 
         return hits ?? (IReadOnlyList<DetectorHit>)[];
+    }
+
+    /// <summary>
+    /// The first position after <paramref name="index"/> where a bounded candidate may start:
+    /// one past the end of the run of letters and digits that <paramref name="index"/> is in.
+    /// </summary>
+    private static int AfterRun(string text, int index)
+    {
+        var i = index;
+        while (i < text.Length && char.IsLetterOrDigit(text[i]))
+        {
+            i++;
+        }
+
+        return Math.Max(i, index) + 1;
     }
 
     /// <summary>Whether the span touches no letter or digit on either side.</summary>

@@ -1,5 +1,6 @@
 using System.Text;
 using UglyToad.PdfPig;
+using UglyToad.PdfPig.Content;
 using UglyToad.PdfPig.DocumentLayoutAnalysis.TextExtractor;
 using UglyToad.PdfPig.Exceptions;
 
@@ -12,6 +13,27 @@ namespace Sovereignty.Policies.Extraction.Documents;
 /// </summary>
 internal static class PdfTextReader
 {
+    /// <summary>
+    /// The page's letters in content-stream order, which is fast and keeps the spaces the
+    /// producer wrote. Producers that place words without space glyphs (TeX, some scanners'
+    /// OCR layers) give text with almost no spaces: those pages go through the slower
+    /// layout analysis that inserts them.
+    /// </summary>
+    private static string PageText(Page page)
+    {
+        var text = page.Text;
+        var spaces = 0;
+        foreach (var c in text)
+        {
+            if (c == ' ')
+            {
+                spaces++;
+            }
+        }
+
+        return text.Length > 40 && spaces * 40 < text.Length ? ContentOrderTextExtractor.GetText(page) : text;
+    }
+
     public static void Extract(ExtractionSession session, byte[] data, string location)
     {
         var builder = new StringBuilder();
@@ -25,7 +47,7 @@ internal static class PdfTextReader
                     break;
                 }
 
-                builder.Append(ContentOrderTextExtractor.GetText(page)).Append('\n');
+                builder.Append(PageText(page)).Append('\n');
                 if (builder.Length > session.Limits.MaxTextCharsPerPart)
                 {
                     break;

@@ -77,7 +77,7 @@ internal static class ZipReader
         try
         {
             using var stream = entry.Open();
-            return session.Capture(location, entry.CompressedLength, stream);
+            return session.Capture(location, entry.CompressedLength, stream, entry.Length);
         }
         catch (InvalidDataException e)
         {

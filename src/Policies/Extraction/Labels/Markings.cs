@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.RegularExpressions;
 
 namespace Sovereignty.Policies.Extraction.Labels;
@@ -24,9 +25,19 @@ internal static partial class Markings
     public const string ConfidentielDefense = "Confidentiel Défense";
     public const string DiffusionRestreinte = "Diffusion Restreinte";
 
+    private static readonly SearchValues<string> MarkingWords =
+        SearchValues.Create(["secret", "restreinte", "fense"], StringComparison.OrdinalIgnoreCase);
+
     /// <summary>The distinct markings in <paramref name="text"/>, in order of first appearance.</summary>
     public static IReadOnlyList<string> Find(string text)
     {
+        // Every marking contains one of these words; one vectorised multi-string search rules
+        // most text out before the regex runs.
+        if (text.AsSpan().IndexOfAny(MarkingWords) < 0)
+        {
+            return [];
+        }
+
         List<string>? found = null;
         foreach (var match in MarkingPattern().EnumerateMatches(text))
         {
