@@ -67,6 +67,7 @@ internal sealed class MatchContext
                     : $"{qualifying.Count} hit(s) in " + string.Join(", ", qualifying.GroupBy(h => h.Location).Select(g => $"{g.Key} ×{g.Count()}"));
                 return qualifying.Count >= d.MinCount;
             case UserLabelCondition u:
+                detail = _userLabels.Count == 0 ? "no user label" : "user labels map to: " + string.Join(", ", _userLabels.Order(StringComparer.Ordinal));
                 return _userLabels.Contains(u.Label);
             case SenderInternalCondition s:
                 var senderDomain = TextMatching.DomainOf(_request.Sender);

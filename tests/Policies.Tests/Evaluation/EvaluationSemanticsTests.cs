@@ -253,4 +253,43 @@ public sealed class EvaluationSemanticsTests
         Assert.False(external.Matched);
         Assert.Equal([false, true, true], external.Condition.Children.Select(c => c.Matched));
     }
+
+    [Theory]
+    [InlineData("report.PDF", "application/octet-stream", "confidential")]
+    [InlineData("photo.jpg", "image/jpeg", "confidential")]
+    [InlineData("notes.txt", "text/plain", "internal")]
+    public void Evaluate_AttachmentType_MatchesExtensionOrMimeGlob(string fileName, string contentType, string label)
+    {
+        using var dir = TempPolicyDirectory.WithRules(
+            "rules:\n  - name: r\n    when: { attachment-type: [pdf, \"image/*\"] }\n    label: confidential\n");
+        var content = new ExtractedContent([], [], [], [new AttachmentInfo("attachment:" + fileName, fileName, contentType, 10)]);
+
+        Assert.Equal(label, PolicyEvaluator.Evaluate(dir.LoadOrThrow(), new ClassificationRequest(Channel.Mail, content)).Label);
+    }
+
+    [Theory]
+    [InlineData("application/pdf", "confidential")]
+    [InlineData("text/csv; charset=utf-8", "confidential")]
+    [InlineData("image/png", "internal")]
+    public void Evaluate_ContentType_MatchesIgnoringParameters(string contentType, string label)
+    {
+        using var dir = TempPolicyDirectory.WithRules(
+            "rules:\n  - name: r\n    when: { channel: document, content-type: [application/pdf, \"text/*\"] }\n    label: confidential\n");
+        var request = new ClassificationRequest(Channel.Document, Content("x")) { ContentType = contentType, DocumentPath = "/a" };
+
+        Assert.Equal(label, PolicyEvaluator.Evaluate(dir.LoadOrThrow(), request).Label);
+    }
+
+    [Theory]
+    [InlineData("someone@outside.org", "confidential")]
+    [InlineData("alice@example.fr", "internal")]
+    [InlineData(null, "internal")]
+    public void Evaluate_SenderExternal_UnknownSenderIsNeither(string? sender, string label)
+    {
+        using var dir = TempPolicyDirectory.WithRules(
+            "rules:\n  - name: r\n    when: { sender: external }\n    label: confidential\n");
+        var request = Mail("hello") with { Sender = sender };
+
+        Assert.Equal(label, PolicyEvaluator.Evaluate(dir.LoadOrThrow(), request).Label);
+    }
 }

@@ -102,4 +102,15 @@ public sealed class PolicyLoaderTests
 
         Assert.True(result.Succeeded, string.Join("\n", result.Errors));
     }
+
+    [Fact]
+    public void Load_PolicySectionInTwoFiles_ReportsSecond()
+    {
+        using var dir = TempPolicyDirectory.WithRules(OneRule);
+        dir.Write("zz-more.yaml", "policy:\n  default-label: public\n");
+
+        var error = Assert.Single(dir.Load().Errors);
+
+        Assert.Equal($"{dir.FileName("zz-more.yaml")}:1:1: the 'policy' section is already set at {dir.FileName("policy.yaml")}:1:1; keep one", error.ToString());
+    }
 }

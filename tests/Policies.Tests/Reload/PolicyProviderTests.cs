@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Sovereignty.Policies.Evaluation;
@@ -206,5 +208,46 @@ public sealed class PolicyProviderTests
 
         Assert.Equal(0, mismatches);
         Assert.True(evaluations > 20, $"only {evaluations} evaluations ran");
+    }
+
+    [Fact]
+    public void AddSovereigntyPolicy_ValidDirectory_ResolvesProviderWithGatewayKeyClasses()
+    {
+        using var dir = TempPolicyDirectory.WithRules(Rules("confidential"));
+        var services = new ServiceCollection();
+        services.AddSingleton<ILogger<PolicyProvider>>(new RecordingLogger<PolicyProvider>());
+        services.AddSovereigntyPolicy(_ => TempPolicyDirectory.KeyClasses).Configure(o =>
+        {
+            o.Directory = dir.Path;
+            o.Watch = false;
+        });
+        using var provider = services.BuildServiceProvider();
+
+        var policy = provider.GetRequiredService<PolicyProvider>().Current;
+
+        Assert.Equal("confidential-fr", policy.LabelsByName["confidential"].KeyClass);
+    }
+
+    [Fact]
+    public void AddSovereigntyPolicy_KeyClassMissingFromGateway_FailsWithTheError()
+    {
+        using var dir = TempPolicyDirectory.WithRules(Rules("confidential"));
+        var services = new ServiceCollection();
+        services.AddSingleton<ILogger<PolicyProvider>>(new RecordingLogger<PolicyProvider>());
+        services.AddSovereigntyPolicy(_ => [new KeyClassInfo("standard-eu", "EU")]).Configure(o => o.Directory = dir.Path);
+        using var provider = services.BuildServiceProvider();
+
+        var ex = Assert.Throws<PolicyValidationException>(provider.GetRequiredService<PolicyProvider>);
+
+        Assert.Contains("unknown key class 'confidential-fr'", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void OptionsValidator_MissingDirectory_Fails()
+    {
+        var result = new PolicyProviderOptionsValidator().Validate(null, new PolicyProviderOptions { Debounce = TimeSpan.FromMinutes(5) });
+
+        Assert.True(result.Failed);
+        Assert.Equal(2, result.Failures!.Count());
     }
 }
