@@ -28,6 +28,8 @@ internal sealed class RedisKeyEventLog : IKeyEventLog, IAsyncDisposable
     private readonly Task _writer;
     private readonly Task _trimmer;
 
+    private int _disposed;
+
     // Chain state: touched only by the writer loop.
     private bool _headKnown;
     private long _headSequence;
@@ -92,6 +94,12 @@ internal sealed class RedisKeyEventLog : IKeyEventLog, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // DI may dispose it twice (as itself and as IKeyEventLog).
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         _queue.Writer.TryComplete();
         await _writer;
         await _stopping.CancelAsync();
