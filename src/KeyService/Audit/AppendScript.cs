@@ -11,7 +11,7 @@ namespace Sovereignty.KeyService.Audit;
 /// </summary>
 internal static class AppendScript
 {
-    // KEYS[1] events stream, KEYS[2] head hash, KEYS[3] index registry, KEYS[4..] index and counter keys.
+    // KEYS[1] events stream, KEYS[2] head hash, KEYS[3..] index and counter keys.
     // ARGV: expectedSeq, newSeq, newHash, newMs, counterTtlSeconds, eventCount,
     //       eventCount x [id, 2*fieldCount, name, value, ...],
     //       zsetCount, zsetCount x [keyIndex, pairCount, score, member, ...],
@@ -36,7 +36,6 @@ internal static class AppendScript
           local k = KEYS[tonumber(ARGV[i])]
           local np = tonumber(ARGV[i + 1])
           redis.call('ZADD', k, unpack(ARGV, i + 2, i + 1 + np * 2))
-          redis.call('SADD', KEYS[3], k)
           i = i + 2 + np * 2
         end
         local hc = tonumber(ARGV[i]); i = i + 1
@@ -53,7 +52,7 @@ internal static class AppendScript
     /// <summary>Keys and arguments for one batch, chained to the stored head <paramref name="expectedSequence"/>.</summary>
     public static (RedisKey[] Keys, RedisValue[] Args) Build(AuditKeys keys, IReadOnlyList<AuditRecord> records, long expectedSequence, long counterTtlSeconds)
     {
-        var keyList = new List<RedisKey> { keys.Events, keys.Head, keys.Indexes };
+        var keyList = new List<RedisKey> { keys.Events, keys.Head };
         var keyIndex = new Dictionary<string, int>(StringComparer.Ordinal);
         int IndexOf(string key)
         {

@@ -18,7 +18,7 @@ internal sealed class AuditKeys
         Events = _base + "events";
         Head = _base + "head";
         Checkpoints = _base + "checkpoints";
-        Indexes = _base + "indexes";
+        IndexPattern = _base + "ix:*";
     }
 
     public string Node { get; }
@@ -32,8 +32,8 @@ internal sealed class AuditKeys
     /// <summary>Stream of signed checkpoints.</summary>
     public string Checkpoints { get; }
 
-    /// <summary>Set of every index key of the node (for retention trimming).</summary>
-    public string Indexes { get; }
+    /// <summary>SCAN pattern matching every index key of the node (retention trimming).</summary>
+    public string IndexPattern { get; }
 
     public static string NodeRegistry(string prefix) => prefix + ":nodes";
 

@@ -79,9 +79,9 @@ internal sealed class AuditOptionsValidator : IValidateOptions<AuditOptions>
             errors.Add($"Sovereignty:Audit:NodeId: '{options.NodeId}' must be 1-64 letters, digits, '.', '-' or '_'.");
         }
 
-        if (string.IsNullOrWhiteSpace(options.KeyPrefix) || options.KeyPrefix.Contains('{', StringComparison.Ordinal) || options.KeyPrefix.Contains('}', StringComparison.Ordinal))
+        if (!IsValidNodeId(options.KeyPrefix))
         {
-            errors.Add("Sovereignty:Audit:KeyPrefix: must be non-empty and contain no braces.");
+            errors.Add($"Sovereignty:Audit:KeyPrefix: '{options.KeyPrefix}' must be 1-64 letters, digits, '.', '-' or '_'.");
         }
 
         if (string.IsNullOrWhiteSpace(options.CheckpointKeyPair))

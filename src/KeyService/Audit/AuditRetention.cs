@@ -47,20 +47,19 @@ public sealed class AuditRetention
         await db.ExecuteAsync("XTRIM", (RedisKey)keys.Events, "MINID", minId);
         await db.ExecuteAsync("XTRIM", (RedisKey)keys.Checkpoints, "MINID", boundary.StreamId);
 
-        await foreach (var member in db.SetScanAsync(keys.Indexes, pageSize: 500).WithCancellation(cancellationToken))
+        // Index keys are found by SCAN (on every primary, for Cluster) rather than kept in a
+        // registry set: a registry would cost a write per index key on every append.
+        foreach (var server in _redis.GetServers().Where(s => !s.IsReplica && s.IsConnected))
         {
-            RedisKey index = (string)member!;
-            await db.SortedSetRemoveRangeByScoreAsync(index, double.NegativeInfinity, lastMs, Exclude.Stop);
-            var sameMillisecond = await db.SortedSetRangeByScoreAsync(index, lastMs, lastMs);
-            var stale = sameMillisecond.Where(m => AppendScript.StreamSequence(m!) <= lastSeq).ToArray();
-            if (stale.Length > 0)
+            await foreach (var key in server.KeysAsync(db.Database, keys.IndexPattern, pageSize: 1000).WithCancellation(cancellationToken))
             {
-                await db.SortedSetRemoveAsync(index, stale);
-            }
-
-            if (await db.SortedSetLengthAsync(index) == 0)
-            {
-                await db.SetRemoveAsync(keys.Indexes, member);
+                await db.SortedSetRemoveRangeByScoreAsync(key, double.NegativeInfinity, lastMs, Exclude.Stop);
+                var sameMillisecond = await db.SortedSetRangeByScoreAsync(key, lastMs, lastMs);
+                var stale = sameMillisecond.Where(m => AppendScript.StreamSequence(m!) <= lastSeq).ToArray();
+                if (stale.Length > 0)
+                {
+                    await db.SortedSetRemoveAsync(key, stale);
+                }
             }
         }
 
