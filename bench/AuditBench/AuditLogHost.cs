@@ -102,3 +102,38 @@ internal static class AuditRecordShape
         return AuditRecordCodec.ToFields(AuditRecordCodec.Create(keyEvent, "raw", 1, DateTimeOffset.UtcNow, AuditRecordCodec.GenesisHash, 1));
     }
 }
+
+/// <summary>Splits one append into its client part (numbering, hashing, arguments) and its Redis part (the script).</summary>
+internal static class AppendProfile
+{
+    public static async Task RunAsync(IConnectionMultiplexer redis, Func<int, KeyService.Audit.KeyEvent> events, int batches, int size)
+    {
+        var keys = new AuditKeys("profile", "p");
+        var db = redis.GetDatabase();
+        var previous = AuditRecordCodec.GenesisHash;
+        var client = System.Diagnostics.Stopwatch.StartNew();
+        client.Stop();
+        var server = new System.Diagnostics.Stopwatch();
+        for (var b = 0; b < batches; b++)
+        {
+            client.Start();
+            var records = new List<AuditRecord>(size);
+            for (var i = 0; i < size; i++)
+            {
+                var seq = (b * size) + i + 1;
+                var record = AuditRecordCodec.Create(events(seq), "p", seq, DateTimeOffset.UtcNow, previous, seq);
+                records.Add(record);
+                previous = record.Hash;
+            }
+
+            var (k, a) = AppendScript.Build(keys, records, b * size, 0);
+            client.Stop();
+            server.Start();
+            await db.ScriptEvaluateAsync(AppendScript.Lua, k, a);
+            server.Stop();
+        }
+
+        var total = batches * size;
+        Console.WriteLine($"append profile: {total:N0} events in batches of {size}: client {client.Elapsed.TotalMilliseconds * 1000 / total:F1} us/event, script round trip {server.Elapsed.TotalMilliseconds * 1000 / total:F1} us/event");
+    }
+}

@@ -20,6 +20,11 @@ await using var server = await RedisServer.StartAsync();
 await using var redis = await ConnectionMultiplexer.ConnectAsync(server.ConnectionString + ",asyncTimeout=120000,syncTimeout=120000");
 var db = redis.GetDatabase();
 Console.WriteLine($"redis-server 127.0.0.1:{server.Port}, appendonly yes, appendfsync everysec; {Environment.ProcessorCount} cores");
+if (args.Contains("--profile"))
+{
+    await AppendProfile.RunAsync(redis, SampleEvent, 40, 256);
+    return 0;
+}
 Console.WriteLine();
 
 // Baseline 1: a raw XADD loop, each awaited before the next (same fields as an event).
