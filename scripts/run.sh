@@ -5,4 +5,5 @@ cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
 eval "$(hsm-sim/bootstrap.sh)"
+eval "$(scripts/dev-redis.sh)"   # the audit log (Redis) and its checkpoint key
 dotnet build src/Proxy/Sovereignty.Proxy.csproj --configuration Release -nologo -v quiet

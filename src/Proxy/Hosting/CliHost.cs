@@ -67,6 +67,12 @@ internal static class CliHost
             .AddSimpleConsole(console => console.SingleLine = true));
         services.Configure<ConsoleLoggerOptions>(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
         services.AddSovereigntyKeys(configuration);
+        if (!string.IsNullOrWhiteSpace(configuration[$"{AuditOptions.SectionName}:Redis"]))
+        {
+            // The Redis audit log replaces the interim file log wherever it is configured.
+            services.AddRedisAuditLog(configuration.GetSection(AuditOptions.SectionName));
+        }
+
         services.AddOptions<FileKeyEventLogOptions>().Bind(configuration.GetSection(FileKeyEventLogOptions.SectionName));
         services.TryAddSingleton<IKeyEventLog, FileKeyEventLog>();
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
