@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 using Sovereignty.KeyService;
 using Sovereignty.KeyService.Audit;
+using Sovereignty.KeyService.DataKeys;
 using Sovereignty.KeyService.Keys;
 
 namespace Sovereignty.Proxy.Hosting;
@@ -67,6 +68,7 @@ internal static class CliHost
             .AddSimpleConsole(console => console.SingleLine = true));
         services.Configure<ConsoleLoggerOptions>(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
         services.AddSovereigntyKeys(configuration);
+        services.AddSovereigntyDataKeys(configuration);
         services.AddOptions<FileKeyEventLogOptions>().Bind(configuration.GetSection(FileKeyEventLogOptions.SectionName));
         services.TryAddSingleton<IKeyEventLog, FileKeyEventLog>();
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
