@@ -83,7 +83,7 @@ internal static partial class EnvelopeCommands
             {
                 // Standard input cannot seek: decrypt in order and keep only the range.
                 var (offset, count) = ParseRange(rangeText, plaintextLength: null);
-                var opened = await cipher.OpenDecryptingStreamAsync(files.Input, use, expected, ct, leaveOpen: true);
+                var opened = await cipher.OpenDecryptingStreamAsync(files.Input, use, expected, leaveOpen: true, ct);
                 await using (opened.Content)
                 {
                     await CopyRangeAsync(opened.Content, files.Output, offset, count, ct);
