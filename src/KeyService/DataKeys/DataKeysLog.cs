@@ -22,7 +22,7 @@ internal static partial class DataKeysLog
         Message = "The audit log refused the cache-hit event for {Key}; the unwrap fails (retryable)")]
     public static partial void CacheHitNotAudited(ILogger logger, KeyReference key, Exception exception);
 
-    [LoggerMessage(EventId = 2104, EventName = "EnvelopeContextMismatch", Level = LogLevel.Warning,
+    [LoggerMessage(EventId = 2104, EventName = "EnvelopeContextMismatch", Level = LogLevel.Information,
         Message = "Envelope under {Key} refused: its encryption context does not match the expected one for {ObjectId}")]
     public static partial void ContextMismatch(ILogger logger, KeyReference key, string? objectId);
 }

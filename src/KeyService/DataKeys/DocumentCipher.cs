@@ -45,9 +45,10 @@ public sealed class DocumentCipher
     /// <summary>
     /// Encryption by pull (request bodies): a read-only stream yielding the envelope of
     /// <paramref name="plaintext"/>. Its length, when the plaintext length is known, is
-    /// <see cref="EnvelopeHeader.GetEnvelopeLength"/>.
+    /// <see cref="EnvelopeHeader.GetEnvelopeLength"/>. With <paramref name="leaveOpen"/> false,
+    /// disposing the returned stream disposes <paramref name="plaintext"/>.
     /// </summary>
-    public async Task<OpenedEnvelope> OpenEncryptingStreamAsync(Stream plaintext, string keyClass, EncryptionContext context, KeyUse use, CancellationToken cancellationToken, bool leaveOpen = false)
+    public async Task<OpenedEnvelope> OpenEncryptingStreamAsync(Stream plaintext, string keyClass, EncryptionContext context, KeyUse use, bool leaveOpen, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(plaintext);
         using var dataKey = await _dataKeys.CreateAsync(keyClass, use, cancellationToken).ConfigureAwait(false);
@@ -56,7 +57,7 @@ public sealed class DocumentCipher
     }
 
     /// <summary>Encryption by push, writer side: write plaintext, then <see cref="EnvelopeWriteStream.CompleteAsync"/>.</summary>
-    public async Task<EnvelopeWriteStream> CreateWriteStreamAsync(Stream destination, string keyClass, EncryptionContext context, KeyUse use, CancellationToken cancellationToken, bool leaveOpen = false)
+    public async Task<EnvelopeWriteStream> CreateWriteStreamAsync(Stream destination, string keyClass, EncryptionContext context, KeyUse use, bool leaveOpen, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(destination);
         using var dataKey = await _dataKeys.CreateAsync(keyClass, use, cancellationToken).ConfigureAwait(false);
@@ -69,7 +70,7 @@ public sealed class DocumentCipher
     public async Task<EnvelopeHeader> DecryptAsync(Stream envelope, Stream destination, KeyUse use, EncryptionContext? expectedContext, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(destination);
-        var opened = await OpenDecryptingStreamAsync(envelope, use, expectedContext, cancellationToken, leaveOpen: true).ConfigureAwait(false);
+        var opened = await OpenDecryptingStreamAsync(envelope, use, expectedContext, leaveOpen: true, cancellationToken).ConfigureAwait(false);
         await using (opened.Content.ConfigureAwait(false))
         {
             await Codec.CopyAsync(opened.Content, destination, cancellationToken).ConfigureAwait(false);
@@ -79,18 +80,18 @@ public sealed class DocumentCipher
     }
 
     /// <summary>Decryption by pull: reads the header from <paramref name="envelope"/>, unwraps the key, and returns the plaintext stream.</summary>
-    public async Task<OpenedEnvelope> OpenDecryptingStreamAsync(Stream envelope, KeyUse use, EncryptionContext? expectedContext, CancellationToken cancellationToken, bool leaveOpen = false)
+    public async Task<OpenedEnvelope> OpenDecryptingStreamAsync(Stream envelope, KeyUse use, EncryptionContext? expectedContext, bool leaveOpen, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(envelope);
         var header = await Codec.ReadHeaderAsync(envelope, cancellationToken).ConfigureAwait(false);
-        return await OpenDecryptingStreamAsync(header, envelope, use, expectedContext, cancellationToken, leaveOpen).ConfigureAwait(false);
+        return await OpenDecryptingStreamAsync(header, envelope, use, expectedContext, leaveOpen, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
     /// Decryption by pull when the header was already read (e.g. recognised with
     /// <see cref="Codec.TryReadHeader"/>): <paramref name="segments"/> starts at segment 0.
     /// </summary>
-    public async Task<OpenedEnvelope> OpenDecryptingStreamAsync(EnvelopeHeader header, Stream segments, KeyUse use, EncryptionContext? expectedContext, CancellationToken cancellationToken, bool leaveOpen = false)
+    public async Task<OpenedEnvelope> OpenDecryptingStreamAsync(EnvelopeHeader header, Stream segments, KeyUse use, EncryptionContext? expectedContext, bool leaveOpen, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(header);
         ArgumentNullException.ThrowIfNull(segments);

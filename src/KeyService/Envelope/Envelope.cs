@@ -42,9 +42,7 @@ public static class Envelope
                 case EnvelopeHeaderStatus.NotAnEnvelope:
                     throw EnvelopeErrors.NotAnEnvelope();
                 case EnvelopeHeaderStatus.NeedMoreData when filled < buffer.Length:
-                    throw filled < Math.Min(EnvelopeHeader.Magic.Length, buffer.Length) && filled == 0
-                        ? EnvelopeErrors.NotAnEnvelope()
-                        : EnvelopeErrors.TruncatedHeader(needed, filled);
+                    throw filled == 0 ? EnvelopeErrors.NotAnEnvelope() : EnvelopeErrors.TruncatedHeader(needed, filled);
             }
 
             Array.Resize(ref buffer, needed);

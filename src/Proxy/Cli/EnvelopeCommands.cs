@@ -4,6 +4,7 @@ using Sovereignty.KeyService;
 using Sovereignty.KeyService.DataKeys;
 using Sovereignty.KeyService.Envelope;
 using Sovereignty.KeyService.Keys;
+using Sovereignty.Proxy.Hosting;
 
 namespace Sovereignty.Proxy.Cli;
 
@@ -13,75 +14,66 @@ namespace Sovereignty.Proxy.Cli;
 /// (docs/envelope-format.md) on files, or standard input/output with <c>-</c>.
 /// </summary>
 /// <remarks>
-/// Exit codes: 0 done; 1 error (arguments, files); 3 the input is not a valid envelope or
-/// was modified (nothing unauthenticated was written); 4 the HSM or the audit log is
-/// unavailable (retry later); 5 the key is unknown or was shredded. Errors are one line on
-/// standard error. A file OUT is written under a temporary name and renamed only on
-/// success, so a failed decrypt never leaves plaintext behind. On standard output, the
-/// plaintext of the segments authenticated before a failure has already been written; the
-/// exit code says the output is incomplete. A progress bar is drawn on standard error for
-/// inputs of 16 MiB or more when standard error is a terminal.
+/// Exit codes (<see cref="CliHost"/>): 0 done; 1 failed (arguments, files, an input that is not
+/// a valid envelope or was modified, an unknown or shredded key); 75 the HSM or the audit log
+/// is unavailable (retry later). Errors are one line on standard error naming the file, the
+/// key and what to do. A file OUT is written under a temporary name (mode 600) and renamed
+/// only on success, so a failed decrypt never leaves plaintext behind. On standard output, the
+/// plaintext of the segments authenticated before a failure has already been written; the exit
+/// code says the output is incomplete. A progress bar is drawn on standard error for input
+/// files of 16 MiB or more when standard error is a terminal.
 /// </remarks>
 internal static partial class EnvelopeCommands
 {
-    public const int ExitOk = 0;
-    public const int ExitError = 1;
-    public const int ExitInvalidData = 3;
-    public const int ExitUnavailable = 4;
-    public const int ExitKey = 5;
-
-    /// <summary>Builds the key service for one command and disposes it afterwards.</summary>
-    internal delegate Task<DocumentCipherLease> OpenDocumentCipher(CancellationToken cancellationToken);
-
-    public static IEnumerable<Command> Create(OpenDocumentCipher openCipher)
+    /// <summary>The two verbs, added to the root command.</summary>
+    public static IEnumerable<Command> Create()
     {
-        yield return CreateEncrypt(openCipher);
-        yield return CreateDecrypt(openCipher);
+        yield return CreateEncrypt();
+        yield return CreateDecrypt();
     }
 
-    private static Command CreateEncrypt(OpenDocumentCipher openCipher)
+    private static Command CreateEncrypt()
     {
         var keyClass = new Option<string>("--class") { Description = "Key class whose primary KEK wraps the data key (see `sovereignty keys list`).", Required = true };
         var context = ContextOption("Encryption context entry key=value (repeatable, order kept): authenticated, stored in clear.");
         var input = new Argument<string>("IN") { Description = "Plaintext file, or - for standard input." };
         var output = new Argument<string>("OUT") { Description = "Envelope file to write, or - for standard output." };
-        var command = new Command("encrypt", "Encrypt a file into a Sovereignty envelope under a key class.") { keyClass, context, input, output };
-        command.SetAction((parse, cancellationToken) => RunAsync("encrypt", parse.GetRequiredValue(input), parse.GetRequiredValue(output), async (files, ct) =>
+        var command = new Command("encrypt", "Encrypt a file into a Sovereignty envelope under a key class.") { keyClass, context, input, output, CliHost.ConfigOption };
+        command.SetAction((parse, cancellationToken) => CliHost.RunAsync(parse, (services, _, ct) => WithFilesAsync(parse.GetRequiredValue(input), parse.GetRequiredValue(output), async files =>
         {
-            var encryptionContext = EncryptionContext.Parse(parse.GetValue(context) ?? []);
-            await using var lease = await openCipher(ct);
-            var use = Use("encrypt", files.InputName);
-            var header = await lease.Cipher.EncryptAsync(files.Input, files.Output, parse.GetRequiredValue(keyClass), encryptionContext, use, ct);
+            var encryptionContext = ParseContext(parse.GetValue(context)) ?? EncryptionContext.Empty;
+            var cipher = services.GetRequiredService<DocumentCipher>();
+            var header = await cipher.EncryptAsync(files.Input, files.Output, parse.GetRequiredValue(keyClass), encryptionContext, Use("encrypt", files.InputName), ct);
             files.Commit();
-            await Console.Error.WriteLineAsync($"sovereignty encrypt: {files.InputName} → {files.OutputName} under {header.Key}");
-        }, cancellationToken));
+            await parse.InvocationConfiguration.Error.WriteLineAsync($"encrypted {files.InputName} -> {files.OutputName} under {header.Key}");
+        }), cancellationToken));
         return command;
     }
 
-    private static Command CreateDecrypt(OpenDocumentCipher openCipher)
+    private static Command CreateDecrypt()
     {
         var range = new Option<string?>("--range") { Description = "Plaintext bytes a-b (inclusive, from 0; a- means to the end, -n the last n), as in HTTP Range." };
         var context = ContextOption("Expected encryption context entry key=value (repeatable): refuse an envelope whose context differs.");
         var input = new Argument<string>("IN") { Description = "Envelope file, or - for standard input." };
         var output = new Argument<string>("OUT") { Description = "Plaintext file to write, or - for standard output." };
-        var command = new Command("decrypt", "Decrypt a Sovereignty envelope (all of it, or a byte range).") { range, context, input, output };
-        command.SetAction((parse, cancellationToken) => RunAsync("decrypt", parse.GetRequiredValue(input), parse.GetRequiredValue(output), async (files, ct) =>
+        var command = new Command("decrypt", "Decrypt a Sovereignty envelope (all of it, or a byte range).") { range, context, input, output, CliHost.ConfigOption };
+        command.SetAction((parse, cancellationToken) => CliHost.RunAsync(parse, (services, _, ct) => WithFilesAsync(parse.GetRequiredValue(input), parse.GetRequiredValue(output), async files =>
         {
-            var items = parse.GetValue(context) ?? [];
-            var expected = items.Length == 0 ? null : EncryptionContext.Parse(items);
+            var expected = ParseContext(parse.GetValue(context));
             string? rangeText = parse.GetValue(range);
-            await using var lease = await openCipher(ct);
+            var cipher = services.GetRequiredService<DocumentCipher>();
             var use = Use("decrypt", files.InputName);
             if (rangeText is null)
             {
-                await lease.Cipher.DecryptAsync(files.Input, files.Output, use, expected, ct);
+                await cipher.DecryptAsync(files.Input, files.Output, use, expected, ct);
             }
             else if (files.InputPath is string path)
             {
+                // Random access: only the segments the range touches are read.
                 var source = new FileCiphertextSource(path);
                 var (_, plaintextLength) = await DocumentCipher.ReadHeaderAsync(source, ct);
                 var (offset, count) = ParseRange(rangeText, plaintextLength);
-                var opened = await lease.Cipher.OpenRangeAsync(source, offset, count, use, expected, ct);
+                var opened = await cipher.OpenRangeAsync(source, offset, count, use, expected, ct);
                 await using (opened.Content)
                 {
                     await KeyService.Envelope.Envelope.CopyAsync(opened.Content, files.Output, ct);
@@ -90,17 +82,52 @@ internal static partial class EnvelopeCommands
             else
             {
                 // Standard input cannot seek: decrypt in order and keep only the range.
-                var opened = await lease.Cipher.OpenDecryptingStreamAsync(files.Input, use, expected, ct, leaveOpen: true);
+                var (offset, count) = ParseRange(rangeText, plaintextLength: null);
+                var opened = await cipher.OpenDecryptingStreamAsync(files.Input, use, expected, leaveOpen: true, ct);
                 await using (opened.Content)
                 {
-                    var (offset, count) = ParseRange(rangeText, plaintextLength: null);
                     await CopyRangeAsync(opened.Content, files.Output, offset, count, ct);
                 }
             }
 
             files.Commit();
-        }, cancellationToken));
+        }), cancellationToken));
         return command;
+    }
+
+    /// <summary>Opens the files, runs the verb, names the file in key-service errors, removes a partial output.</summary>
+    private static async Task<int> WithFilesAsync(string input, string output, Func<CliFiles, Task> body)
+    {
+        var files = CliFiles.Open(input, output);
+        await using (files)
+        {
+            try
+            {
+                await body(files);
+                return CliHost.Success;
+            }
+            catch (KeyServiceException e)
+            {
+                throw new KeyServiceException(e.Kind, $"{files.InputName}: {e.Message}{Advice(e.Kind)}", e);
+            }
+        }
+    }
+
+    private static EncryptionContext? ParseContext(string[]? items)
+    {
+        if (items is null || items.Length == 0)
+        {
+            return null;
+        }
+
+        try
+        {
+            return EncryptionContext.Parse(items);
+        }
+        catch (ArgumentException e)
+        {
+            throw new FormatException($"--context: {e.Message}", e);
+        }
     }
 
     private static Option<string[]> ContextOption(string description) => new("--context")
@@ -112,41 +139,6 @@ internal static partial class EnvelopeCommands
 
     private static KeyUse Use(string verb, string objectName) => KeyUse.Cli(verb) with { ObjectId = objectName };
 
-    /// <summary>Runs one verb: opens the files, maps every failure to one line and an exit code, removes a partial output.</summary>
-    private static async Task<int> RunAsync(string verb, string input, string output, Func<CliFiles, CancellationToken, Task> body, CancellationToken cancellationToken)
-    {
-        CliFiles? files = null;
-        try
-        {
-            files = CliFiles.Open(input, output);
-            await body(files, cancellationToken);
-            return ExitOk;
-        }
-        catch (KeyServiceException e)
-        {
-            await Console.Error.WriteLineAsync($"sovereignty {verb}: {files?.InputName ?? input}: {e.Message}{Advice(e.Kind)}");
-            return e.Kind switch
-            {
-                KeyErrorKind.InvalidData => ExitInvalidData,
-                KeyErrorKind.Unavailable => ExitUnavailable,
-                KeyErrorKind.KeyNotFound or KeyErrorKind.KeyDestroyed => ExitKey,
-                _ => ExitError,
-            };
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or FormatException)
-        {
-            await Console.Error.WriteLineAsync($"sovereignty {verb}: {e.Message}");
-            return ExitError;
-        }
-        finally
-        {
-            if (files is not null)
-            {
-                await files.DisposeAsync();
-            }
-        }
-    }
-
     private static string Advice(KeyErrorKind kind) => kind switch
     {
         KeyErrorKind.Unavailable => " Retry when the HSM and the audit log are reachable.",
@@ -154,6 +146,7 @@ internal static partial class EnvelopeCommands
         KeyErrorKind.KeyDestroyed => " The key version was shredded: this data cannot be recovered.",
         KeyErrorKind.AccessDenied => " Check the HSM PIN source in the configuration.",
         KeyErrorKind.Configuration => " Fix the Sovereignty:Hsm configuration (module path, token label, PIN source).",
+        KeyErrorKind.InvalidData => " Restore the file from a trusted copy; nothing unauthenticated was written.",
         _ => "",
     };
 
@@ -221,12 +214,4 @@ internal static partial class EnvelopeCommands
             throw new FormatException($"--range starts or ends beyond the plaintext ({position} bytes).");
         }
     }
-}
-
-/// <summary>The key service behind one CLI command, released when the command ends.</summary>
-internal sealed class DocumentCipherLease(DocumentCipher cipher, IAsyncDisposable? lifetime) : IAsyncDisposable
-{
-    public DocumentCipher Cipher { get; } = cipher;
-
-    public ValueTask DisposeAsync() => lifetime?.DisposeAsync() ?? ValueTask.CompletedTask;
 }

@@ -14,6 +14,7 @@ internal static class SovereigntyCli
         root.Subcommands.Add(KeysCommands.Create());
         root.Subcommands.Add(PolicyCommands.Create());
         root.Subcommands.Add(AuditCommands.Create());
+        EnvelopeCommands.Create().ToList().ForEach(root.Subcommands.Add);
         return root;
     }
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 using Sovereignty.KeyService;
 using Sovereignty.KeyService.Audit;
+using Sovereignty.KeyService.DataKeys;
 using Sovereignty.KeyService.Keys;
 
 namespace Sovereignty.Proxy.Hosting;
@@ -73,6 +74,7 @@ internal static class CliHost
             services.AddRedisAuditLog(configuration.GetSection(AuditOptions.SectionName));
         }
 
+        services.AddSovereigntyDataKeys(configuration);
         services.AddOptions<FileKeyEventLogOptions>().Bind(configuration.GetSection(FileKeyEventLogOptions.SectionName));
         services.TryAddSingleton<IKeyEventLog, FileKeyEventLog>();
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });

@@ -257,7 +257,7 @@ public sealed class DocumentCipherHsmTests : IClassFixture<SoftHsmToken>
         byte[] plaintext = new byte[S + 77];
         Random.Shared.NextBytes(plaintext);
 
-        var upload = await cipher.OpenEncryptingStreamAsync(new MemoryStream(plaintext), Class, Context, Use, CancellationToken.None);
+        var upload = await cipher.OpenEncryptingStreamAsync(new MemoryStream(plaintext), Class, Context, Use, leaveOpen: false, CancellationToken.None);
         using var stored = new MemoryStream();
         await using (upload.Content)
         {
@@ -270,6 +270,28 @@ public sealed class DocumentCipherHsmTests : IClassFixture<SoftHsmToken>
         using var output = new MemoryStream();
         await decryptor.DecryptRangeAsync(new MemoryStream(stored.ToArray()[(int)first..(int)(last + 1)]), plaintext.Length, S, 77, output, CancellationToken.None);
         Assert.Equal(plaintext.AsSpan(S, 77).ToArray(), output.ToArray());
+    }
+
+    [Fact]
+    public async Task CreateWriteStreamAsync_WrittenThenCompleted_DecryptsWithOneWrap()
+    {
+        await using var harness = KeyServiceHarness.Create(_token, Class);
+        await harness.Manager.InitAsync(Use, default);
+        harness.Log.Drain();
+        var (cipher, _) = NewService(harness);
+        byte[] plaintext = new byte[(2 * S) + 5];
+        Random.Shared.NextBytes(plaintext);
+
+        using var stored = new MemoryStream();
+        await using (var writer = await cipher.CreateWriteStreamAsync(stored, Class, Context, Use, leaveOpen: true, CancellationToken.None))
+        {
+            await writer.WriteAsync(plaintext.AsMemory(0, 1000));
+            await writer.WriteAsync(plaintext.AsMemory(1000));
+            await writer.CompleteAsync(CancellationToken.None);
+        }
+
+        Assert.Equal(1, HsmCalls(harness.Log.Drain(), KeyOperation.WrapDataKey));
+        Assert.Equal(plaintext, await DecryptAsync(cipher, stored.ToArray(), Context));
     }
 
     [Fact]
