@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace Sovereignty.Proxy.Smtp.Logging;
 
 /// <summary>Delivery worker events (ids 6300–6399). Queue ids and SMTP replies, never content.</summary>
@@ -33,5 +31,5 @@ internal static partial class DeliveryLog
     public static partial void EntryUnreadable(ILogger logger, string queueId, Exception exception);
 
     [LoggerMessage(EventId = 6309, EventName = "SmtpDeliveryWorkerStarted", Level = LogLevel.Information, Message = "Delivery worker started: {Workers} connections to {Host}:{Port} ({Security})")]
-    public static partial void WorkerStarted(ILogger logger, int workers, string host, int port, string security);
+    public static partial void WorkerStarted(ILogger logger, int workers, string host, int port, UpstreamSecurity security);
 }

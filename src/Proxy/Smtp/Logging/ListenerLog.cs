@@ -1,5 +1,6 @@
 using System.Net;
-using Microsoft.Extensions.Logging;
+using System.Security.Authentication;
+using Sovereignty.Proxy.Smtp.Transform;
 
 namespace Sovereignty.Proxy.Smtp.Logging;
 
@@ -19,7 +20,7 @@ internal static partial class ListenerLog
     public static partial void TooManyConnections(ILogger logger, EndPoint? client, int limit);
 
     [LoggerMessage(EventId = 6103, EventName = "SmtpTlsStarted", Level = LogLevel.Debug, Message = "STARTTLS with {Client}: {Protocol}")]
-    public static partial void TlsStarted(ILogger logger, EndPoint client, string protocol);
+    public static partial void TlsStarted(ILogger logger, EndPoint client, SslProtocols protocol);
 
     [LoggerMessage(EventId = 6104, EventName = "SmtpTlsHandshakeFailed", Level = LogLevel.Warning, Message = "STARTTLS handshake with {Client} failed: {Error}")]
     public static partial void TlsHandshakeFailed(ILogger logger, EndPoint client, string error);
@@ -37,7 +38,7 @@ internal static partial class ListenerLog
     public static partial void RelayDenied(ILogger logger, EndPoint client);
 
     [LoggerMessage(EventId = 6109, EventName = "SmtpMessageRefused", Level = LogLevel.Information, Message = "Message from {Client} refused at end of DATA: {Reply}")]
-    public static partial void MessageRefused(ILogger logger, EndPoint client, string reply);
+    public static partial void MessageRefused(ILogger logger, EndPoint client, SmtpReply reply);
 
     [LoggerMessage(EventId = 6110, EventName = "SmtpSmugglingRefused", Level = LogLevel.Warning, Message = "Message from {Client} refused: bare CR or LF in DATA (SMTP smuggling defence)")]
     public static partial void SmugglingRefused(ILogger logger, EndPoint client);
@@ -59,6 +60,9 @@ internal static partial class ListenerLog
 
     [LoggerMessage(EventId = 6116, EventName = "SmtpSessionEnded", Level = LogLevel.Debug, Message = "SMTP session with {Client} ended: {Reason}")]
     public static partial void SessionEnded(ILogger logger, EndPoint client, string reason);
+
+    [LoggerMessage(EventId = 6118, EventName = "SmtpSessionFailed", Level = LogLevel.Error, Message = "SMTP session failed unexpectedly")]
+    public static partial void SessionFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 6117, EventName = "SmtpListenerStopped", Level = LogLevel.Information, Message = "SMTP relay stopped listening on {EndPoint}")]
     public static partial void ListenerStopped(ILogger logger, EndPoint endPoint);

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace Sovereignty.Proxy.Smtp.Logging;
 
 /// <summary>Spool events (ids 6200–6299). Queue ids only, never content.</summary>

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Text.Json;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Sovereignty.Proxy.Smtp.Logging;
 
@@ -279,7 +278,8 @@ internal sealed class SpoolStore
             }
         }
 
-        SpoolLog.SpoolRecovered(_logger, Directory, ListIds().Count, removed);
+        var queued = ListIds().Count;
+        SpoolLog.SpoolRecovered(_logger, Directory, queued, removed);
         return removed;
     }
 

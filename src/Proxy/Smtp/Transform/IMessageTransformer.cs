@@ -13,7 +13,7 @@ namespace Sovereignty.Proxy.Smtp.Transform;
 /// to the spool: only the bytes of an <see cref="MessageTransformResult.Accept"/> result
 /// are spooled, and <c>250</c> is answered only after they are on disk. An exception
 /// thrown here is answered with <c>451 4.3.0</c> (fail closed: nothing is relayed).
-/// The <paramref name="message"/> sequence stays valid until the spool has written the
+/// The <c>message</c> sequence stays valid until the spool has written the
 /// accepted bytes, so a pass-through result may return it as is.
 /// </remarks>
 public interface IMessageTransformer
