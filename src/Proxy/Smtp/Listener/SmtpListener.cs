@@ -26,6 +26,7 @@ public sealed class SmtpListener : IHostedService, IAsyncDisposable
     private Socket? _socket;
     private Task? _acceptLoop;
     private SmtpSessionContext? _context;
+    private int _disposed;
 
     internal SmtpListener(
         IOptions<SmtpRelayOptions> options,
@@ -89,6 +90,12 @@ public sealed class SmtpListener : IHostedService, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // Registered as a singleton and as a hosted service: the container disposes it twice.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         await _stopping.CancelAsync();
         _socket?.Dispose();
         _stopping.Dispose();
