@@ -16,4 +16,8 @@ internal sealed class RelaySmtpClient : SmtpClient
 
     protected override void OnRecipientNotAccepted(MimeMessage message, MailboxAddress mailbox, SmtpResponse response) =>
         RecipientReplies[mailbox.Address] = new UpstreamReply((int)response.StatusCode, response.Response);
+
+    // With OnRecipientNotAccepted not throwing, MailKit would go on to DATA with no recipient.
+    protected override void OnNoRecipientsAccepted(MimeMessage message) =>
+        throw new SmtpCommandException(SmtpErrorCode.RecipientNotAccepted, SmtpStatusCode.MailboxUnavailable, "No recipient was accepted.");
 }

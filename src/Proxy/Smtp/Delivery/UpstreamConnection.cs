@@ -82,6 +82,7 @@ internal sealed class UpstreamConnection : IAsyncDisposable
             {
                 _lastUsed = _timeProvider.GetTimestamp();
                 var failure = new UpstreamReply((int)ex.StatusCode, ex.Message);
+                await DropAsync(); // a fresh connection for the next message: no half-finished transaction state
                 return recipients.ToDictionary(
                     r => r,
                     r => client.RecipientReplies.TryGetValue(r, out var reply) && !reply.IsSuccess ? reply : failure,

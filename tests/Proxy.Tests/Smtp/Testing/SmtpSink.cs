@@ -102,8 +102,9 @@ public sealed class SmtpSink : IAsyncDisposable
             try
             {
                 client.NoDelay = true;
-                var stream = new BufferedStream(client.GetStream());
-                await WriteAsync(stream, "220 sink.test ESMTP\r\n");
+                var network = client.GetStream();
+                var stream = new BufferedStream(network); // reads only: BufferedStream cannot mix reads and writes on a socket
+                await WriteAsync(network, "220 sink.test ESMTP\r\n");
                 string? sender = null;
                 var recipients = new List<string>();
                 while (true)
@@ -119,21 +120,21 @@ public sealed class SmtpSink : IAsyncDisposable
                     switch (verb)
                     {
                         case "EHLO":
-                            await WriteAsync(stream, "250-sink.test\r\n250-8BITMIME\r\n250-ENHANCEDSTATUSCODES\r\n250 SIZE 200000000\r\n");
+                            await WriteAsync(network, "250-sink.test\r\n250-8BITMIME\r\n250-ENHANCEDSTATUSCODES\r\n250 SIZE 200000000\r\n");
                             break;
                         case "HELO":
                         case "NOOP":
-                            await WriteAsync(stream, "250 2.0.0 ok\r\n");
+                            await WriteAsync(network, "250 2.0.0 ok\r\n");
                             break;
                         case "RSET":
                             sender = null;
                             recipients.Clear();
-                            await WriteAsync(stream, "250 2.0.0 ok\r\n");
+                            await WriteAsync(network, "250 2.0.0 ok\r\n");
                             break;
                         case "MAIL":
                             sender = Path(text);
                             recipients.Clear();
-                            await WriteAsync(stream, "250 2.1.0 ok\r\n");
+                            await WriteAsync(network, "250 2.1.0 ok\r\n");
                             break;
                         case "RCPT":
                             var recipient = Path(text);
@@ -144,10 +145,10 @@ public sealed class SmtpSink : IAsyncDisposable
                                 reply = "250 2.1.5 ok";
                             }
 
-                            await WriteAsync(stream, reply + "\r\n");
+                            await WriteAsync(network, reply + "\r\n");
                             break;
                         case "DATA":
-                            await WriteAsync(stream, "354 go ahead\r\n");
+                            await WriteAsync(network, "354 go ahead\r\n");
                             var data = ReadData(stream);
                             if (data is null)
                             {
@@ -160,13 +161,13 @@ public sealed class SmtpSink : IAsyncDisposable
                             }
 
                             Messages.Enqueue(new SinkMessage(sender ?? "", recipients.ToArray(), data));
-                            await WriteAsync(stream, "250 2.0.0 queued in sink\r\n");
+                            await WriteAsync(network, "250 2.0.0 queued in sink\r\n");
                             break;
                         case "QUIT":
-                            await WriteAsync(stream, "221 2.0.0 bye\r\n");
+                            await WriteAsync(network, "221 2.0.0 bye\r\n");
                             return;
                         default:
-                            await WriteAsync(stream, "502 5.5.1 not implemented\r\n");
+                            await WriteAsync(network, "502 5.5.1 not implemented\r\n");
                             break;
                     }
                 }
