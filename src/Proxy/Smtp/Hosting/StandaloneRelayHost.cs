@@ -14,7 +14,6 @@ internal static class StandaloneRelayHost
         builder.Configuration.AddJsonFile(Path.GetFullPath(configFile), optional: false);
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddSmtpRelay(builder.Configuration);
 
         using var host = builder.Build();

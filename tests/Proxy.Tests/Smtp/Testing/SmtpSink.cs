@@ -91,7 +91,7 @@ public sealed class SmtpSink : IAsyncDisposable
                 continue;
             }
 
-            _ = ServeAsync(client);
+            _ = Task.Run(() => ServeAsync(client)); // ServeAsync reads synchronously: never on the accept loop
         }
     }
 
