@@ -15,6 +15,7 @@ internal static class SovereigntyCli
         root.Subcommands.Add(PolicyCommands.Create());
         root.Subcommands.Add(AuditCommands.Create());
         EnvelopeCommands.Create().ToList().ForEach(root.Subcommands.Add);
+        root.Subcommands.Add(QueueCommands.Create());
         return root;
     }
 
