@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace Sovereignty.KeyService.Smime.Certificates;
 
 /// <summary>Combines a certificate source with the validator.</summary>
@@ -11,6 +13,22 @@ internal sealed class CertificateDirectory : ICertificateDirectory
         _source = source;
         _validator = validator;
     }
+
+    /// <summary>The directory as configured: files, trust anchors and CRLs from <paramref name="options"/>.</summary>
+    public static CertificateDirectory Create(CertificateDirectoryOptions options, TimeProvider time, ILoggerFactory loggers)
+    {
+        var source = new DirectoryCertificateSource(
+            options.Directory ?? throw new KeyServiceException(KeyErrorKind.Configuration, "Sovereignty:Smime:Certificates:Directory is not set."),
+            loggers.CreateLogger<DirectoryCertificateSource>());
+        return new CertificateDirectory(source, CreateValidator(options, time, loggers));
+    }
+
+    public static CertificateValidator CreateValidator(CertificateDirectoryOptions options, TimeProvider time, ILoggerFactory loggers) => new(
+        TrustStoreLoader.Load(options.TrustAnchorFiles),
+        TrustStoreLoader.Load(options.IntermediateFiles),
+        new CertificateRevocationLists(options.CrlFiles ?? [], loggers.CreateLogger<CertificateRevocationLists>()),
+        options,
+        time);
 
     public async ValueTask<CertificateLookupResult> FindAsync(string address, CertificateUsage usage, CancellationToken cancellationToken)
     {
