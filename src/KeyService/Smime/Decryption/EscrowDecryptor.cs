@@ -1,0 +1,229 @@
+using System.Security.Cryptography.X509Certificates;
+using MimeKit;
+using MimeKit.Cryptography;
+using Org.BouncyCastle.Asn1;
+using Org.BouncyCastle.Asn1.Cms;
+using Org.BouncyCastle.Asn1.Nist;
+using Org.BouncyCastle.Asn1.Oiw;
+using Org.BouncyCastle.Asn1.Pkcs;
+using Org.BouncyCastle.Asn1.X509;
+using Org.BouncyCastle.Crypto;
+using Org.BouncyCastle.Security;
+using Sovereignty.KeyService.Audit;
+using Sovereignty.KeyService.Keys;
+using BcCertificate = Org.BouncyCastle.X509.X509Certificate;
+using CmsContentInfo = Org.BouncyCastle.Asn1.Cms.ContentInfo;
+using CmsIssuerAndSerialNumber = Org.BouncyCastle.Asn1.Cms.IssuerAndSerialNumber;
+
+namespace Sovereignty.KeyService.Smime.Decryption;
+
+/// <summary>
+/// Decrypts EnvelopedData addressed to the escrow certificate: the content-encryption key
+/// is decrypted in the HSM (PKCS#1 v1.5, OAEP-SHA-1, or raw RSA + OAEP-SHA-256 decoding
+/// here), the content with BouncyCastle's ciphers (BouncyCastle's CMS API cannot take an
+/// already-recovered content key).
+/// </summary>
+internal sealed class EscrowDecryptor : ISmimeEscrowDecryptor
+{
+    private static readonly Dictionary<DerObjectIdentifier, int> s_contentAlgorithms = new()
+    {
+        [NistObjectIdentifiers.IdAes128Cbc] = 16,
+        [NistObjectIdentifiers.IdAes192Cbc] = 24,
+        [NistObjectIdentifiers.IdAes256Cbc] = 32,
+        [PkcsObjectIdentifiers.DesEde3Cbc] = 24,
+    };
+
+    private readonly X509Certificate2 _certificate;
+    private readonly BcCertificate _bcCertificate;
+    private readonly int _modulusBits;
+    private readonly ISmimePrivateKey _key;
+    private readonly IKeyEventLog _log;
+    private readonly IReadOnlyList<string> _protectedHeaders;
+
+    public EscrowDecryptor(X509Certificate2 certificate, ISmimePrivateKey key, IKeyEventLog log, IReadOnlyList<string> protectedHeaders)
+    {
+        _certificate = certificate;
+        _bcCertificate = new BcCertificate(certificate.RawData);
+        using (var rsa = certificate.GetRSAPublicKey() ?? throw new KeyServiceException(KeyErrorKind.Configuration, "The escrow certificate's key is not RSA."))
+        {
+            _modulusBits = rsa.KeySize;
+        }
+
+        _key = key;
+        _log = log;
+        _protectedHeaders = protectedHeaders;
+        CertificateFingerprint = Certificates.CertificateFingerprint.Sha256(certificate);
+    }
+
+    public string CertificateFingerprint { get; }
+
+    public async Task<MimeMessage> DecryptAsync(MimeMessage message, KeyUse use, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (message.Body is not ApplicationPkcs7Mime { SecureMimeType: SecureMimeType.EnvelopedData } enveloped)
+        {
+            throw new KeyServiceException(KeyErrorKind.InvalidData, "The message is not S/MIME encrypted (no application/pkcs7-mime; smime-type=enveloped-data body).");
+        }
+
+        var envelopedData = Parse(enveloped);
+        var recipient = FindEscrowRecipient(envelopedData);
+        var (mechanism, oaepSha256) = KeyTransportOf(recipient.KeyEncryptionAlgorithm);
+        var contentAlgorithm = envelopedData.EncryptedContentInfo.ContentEncryptionAlgorithm;
+        if (!s_contentAlgorithms.TryGetValue(contentAlgorithm.Algorithm, out var keyLength))
+        {
+            throw new KeyServiceException(KeyErrorKind.InvalidData, $"Unsupported content encryption algorithm {contentAlgorithm.Algorithm.Id}.");
+        }
+
+        var detail = new Dictionary<string, string>
+        {
+            ["escrow-certificate"] = CertificateFingerprint,
+            ["key-transport"] = oaepSha256 ? "rsaes-oaep-sha256" : mechanism == RsaDecryptionMechanism.OaepSha1 ? "rsaes-oaep-sha1" : "rsaes-pkcs1-v1_5",
+            ["content-encryption"] = contentAlgorithm.Algorithm.Id,
+        };
+        var encryptedKey = recipient.EncryptedKey.GetOctets();
+        var contentKey = await AuditedKeyUse.RunAsync(
+            _log,
+            KeyOperation.DecryptKey,
+            _key.Reference,
+            use,
+            detail,
+            async ct =>
+            {
+                var output = await _key.DecryptAsync(encryptedKey, mechanism, ct).ConfigureAwait(false);
+                return oaepSha256 ? OaepDecoding.DecodeSha256(output, _modulusBits) : output;
+            },
+            cancellationToken).ConfigureAwait(false);
+
+        if (contentKey.Length != keyLength)
+        {
+            throw new KeyServiceException(KeyErrorKind.InvalidData, "The decrypted content key has the wrong length: the message is corrupt or not for this key.");
+        }
+
+        var content = DecryptContent(envelopedData.EncryptedContentInfo, contentKey);
+        Array.Clear(contentKey);
+        MimeEntity entity;
+        using (var stream = new MemoryStream(content, writable: false))
+        {
+            entity = await MimeEntity.LoadAsync(stream, cancellationToken).ConfigureAwait(false);
+        }
+
+        RestoreProtectedHeaders(message, entity);
+        message.Body = entity;
+        return message;
+    }
+
+    private static EnvelopedData Parse(ApplicationPkcs7Mime enveloped)
+    {
+        using var encoded = new MemoryStream();
+        var content = enveloped.Content ?? throw new KeyServiceException(KeyErrorKind.InvalidData, "The S/MIME part is empty.");
+        content.DecodeTo(encoded);
+        try
+        {
+            var contentInfo = CmsContentInfo.GetInstance(Asn1Object.FromByteArray(encoded.ToArray()));
+            if (!CmsObjectIdentifiers.EnvelopedData.Equals(contentInfo.ContentType))
+            {
+                throw new KeyServiceException(KeyErrorKind.InvalidData, $"The S/MIME body is {contentInfo.ContentType.Id}, not EnvelopedData.");
+            }
+
+            return EnvelopedData.GetInstance(contentInfo.Content);
+        }
+        catch (Exception ex) when (ex is IOException or ArgumentException or InvalidCastException or Asn1Exception)
+        {
+            throw new KeyServiceException(KeyErrorKind.InvalidData, "The S/MIME body is not valid CMS.", ex);
+        }
+    }
+
+    private KeyTransRecipientInfo FindEscrowRecipient(EnvelopedData envelopedData)
+    {
+        foreach (var encodable in envelopedData.RecipientInfos ?? new DerSet())
+        {
+            if (RecipientInfo.GetInstance(encodable).Info is KeyTransRecipientInfo keyTrans && IsEscrow(keyTrans.RecipientIdentifier))
+            {
+                return keyTrans;
+            }
+        }
+
+        throw new KeyServiceException(KeyErrorKind.InvalidData, "The message was not encrypted to the escrow certificate.");
+    }
+
+    private bool IsEscrow(RecipientIdentifier identifier)
+    {
+        if (identifier.IsTagged)
+        {
+            var keyId = Asn1OctetString.GetInstance(identifier.ID).GetOctets();
+            var ski = _certificate.Extensions.OfType<X509SubjectKeyIdentifierExtension>().FirstOrDefault();
+            return ski?.SubjectKeyIdentifierBytes.Span.SequenceEqual(keyId) ?? false;
+        }
+
+        var issuerAndSerial = CmsIssuerAndSerialNumber.GetInstance(identifier.ID);
+        return issuerAndSerial.Issuer.Equivalent(_bcCertificate.IssuerDN) && issuerAndSerial.SerialNumber.Value.Equals(_bcCertificate.SerialNumber);
+    }
+
+    private static (RsaDecryptionMechanism Mechanism, bool OaepSha256) KeyTransportOf(AlgorithmIdentifier algorithm)
+    {
+        if (PkcsObjectIdentifiers.RsaEncryption.Equals(algorithm.Algorithm))
+        {
+            return (RsaDecryptionMechanism.Pkcs1, false);
+        }
+
+        if (PkcsObjectIdentifiers.IdRsaesOaep.Equals(algorithm.Algorithm))
+        {
+            var parameters = RsaesOaepParameters.GetInstance(algorithm.Parameters ?? new DerSequence());
+            var hash = parameters.HashAlgorithm.Algorithm;
+            var mgfHash = AlgorithmIdentifier.GetInstance(parameters.MaskGenAlgorithm.Parameters).Algorithm;
+            var emptyLabel = parameters.PSourceAlgorithm.Parameters is not Asn1OctetString label || label.GetOctets().Length == 0;
+            if (emptyLabel && OiwObjectIdentifiers.IdSha1.Equals(hash) && OiwObjectIdentifiers.IdSha1.Equals(mgfHash))
+            {
+                return (RsaDecryptionMechanism.OaepSha1, false);
+            }
+
+            if (emptyLabel && NistObjectIdentifiers.IdSha256.Equals(hash) && NistObjectIdentifiers.IdSha256.Equals(mgfHash))
+            {
+                return (RsaDecryptionMechanism.Raw, true);
+            }
+        }
+
+        throw new KeyServiceException(KeyErrorKind.InvalidData, $"Unsupported key transport {algorithm.Algorithm.Id} for the escrow recipient.");
+    }
+
+    private static byte[] DecryptContent(EncryptedContentInfo info, byte[] contentKey)
+    {
+        var algorithm = info.ContentEncryptionAlgorithm;
+        var encrypted = info.EncryptedContent ?? throw new KeyServiceException(KeyErrorKind.InvalidData, "The EnvelopedData has no encrypted content.");
+        try
+        {
+            var cipher = CipherUtilities.GetCipher(algorithm.Algorithm);
+            var key = ParameterUtilities.CreateKeyParameter(algorithm.Algorithm, contentKey);
+            cipher.Init(false, ParameterUtilities.GetCipherParameters(algorithm.Algorithm, key, algorithm.Parameters?.ToAsn1Object()));
+            return cipher.DoFinal(encrypted.GetOctets());
+        }
+        catch (Exception ex) when (ex is InvalidCipherTextException or DataLengthException or ArgumentException or SecurityUtilityException)
+        {
+            throw new KeyServiceException(KeyErrorKind.InvalidData, "The encrypted content does not decrypt (corrupt message).", ex);
+        }
+    }
+
+    /// <summary>
+    /// RFC 9788: the header fields on the cryptographic payload are the real ones; put the
+    /// protected ones (Subject above all) back on the outside of the decrypted message.
+    /// </summary>
+    private void RestoreProtectedHeaders(MimeMessage message, MimeEntity entity)
+    {
+        var payload = entity is MultipartSigned signed && signed.Count > 0 ? signed[0] : entity;
+        var parameters = payload.ContentType.Parameters;
+        if (!parameters.Contains("hp") && !parameters.Contains("protected-headers"))
+        {
+            return;
+        }
+
+        foreach (var name in _protectedHeaders)
+        {
+            var inner = payload.Headers.Where(h => h.Field.Equals(name, StringComparison.OrdinalIgnoreCase)).ToList();
+            message.Headers.RemoveAll(name);
+            foreach (var header in inner)
+            {
+                message.Headers.Add(header.Clone());
+            }
+        }
+    }
+}
