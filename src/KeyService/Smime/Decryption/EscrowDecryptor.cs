@@ -107,8 +107,7 @@ internal sealed class EscrowDecryptor : ISmimeEscrowDecryptor
             entity = await MimeEntity.LoadAsync(stream, cancellationToken).ConfigureAwait(false);
         }
 
-        RestoreProtectedHeaders(message, entity);
-        message.Body = entity;
+        message.Body = RestoreProtectedHeaders(message, entity);
         return message;
     }
 
@@ -205,15 +204,17 @@ internal sealed class EscrowDecryptor : ISmimeEscrowDecryptor
 
     /// <summary>
     /// RFC 9788: the header fields on the cryptographic payload are the real ones; put the
-    /// protected ones (Subject above all) back on the outside of the decrypted message.
+    /// protected ones (Subject above all) back on the outside of the decrypted message, and
+    /// drop the legacy-display part that only repeated them (unless it is under a signature,
+    /// which must stay byte for byte as signed).
     /// </summary>
-    private void RestoreProtectedHeaders(MimeMessage message, MimeEntity entity)
+    private MimeEntity RestoreProtectedHeaders(MimeMessage message, MimeEntity entity)
     {
         var payload = entity is MultipartSigned signed && signed.Count > 0 ? signed[0] : entity;
         var parameters = payload.ContentType.Parameters;
         if (!parameters.Contains("hp") && !parameters.Contains("protected-headers"))
         {
-            return;
+            return entity;
         }
 
         foreach (var name in _protectedHeaders)
@@ -225,5 +226,14 @@ internal sealed class EscrowDecryptor : ISmimeEscrowDecryptor
                 message.Headers.Add(header.Clone());
             }
         }
+
+        if (ReferenceEquals(payload, entity)
+            && entity is Multipart { Count: 2 } mixed
+            && mixed[0].ContentType.Parameters.TryGetValue("hp-legacy-display", out string? legacy) && legacy == "1")
+        {
+            return mixed[1];
+        }
+
+        return entity;
     }
 }
