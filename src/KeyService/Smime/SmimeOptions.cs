@@ -4,7 +4,8 @@ namespace Sovereignty.KeyService.Smime;
 
 /// <summary>Deployment settings of the S/MIME services (section <c>Sovereignty:Smime</c>).</summary>
 /// <remarks>
-/// Defaults: keys labelled <c>smime-signing</c> and <c>smime-escrow</c>; the escrow
+/// Defaults: key pairs named <c>smime-signing</c> and <c>smime-escrow</c> (configured in
+/// <c>Sovereignty:Hsm:KeyPairs</c>); the escrow
 /// recipient gets RSA-OAEP with SHA-256 (only our own HSM code decrypts it); header
 /// protection moves <see cref="DefaultProtectedHeaders"/> inside the encryption and adds
 /// a legacy-display part. See docs/smime.md.
@@ -21,14 +22,14 @@ public sealed class SmimeOptions
     /// <summary>PEM file: the organisation's signing certificate first, then its chain (optional).</summary>
     public string? SigningCertificatePath { get; set; }
 
-    /// <summary>Label of the signing key pair in the HSM.</summary>
-    public string SigningKeyLabel { get; set; } = "smime-signing";
+    /// <summary>Name of the signing key pair in <c>Sovereignty:Hsm:KeyPairs</c>.</summary>
+    public string SigningKeyPair { get; set; } = "smime-signing";
 
     /// <summary>PEM file: the organisation's escrow certificate, added to every encrypted message.</summary>
     public string? EscrowCertificatePath { get; set; }
 
-    /// <summary>Label of the escrow key pair in the HSM.</summary>
-    public string EscrowKeyLabel { get; set; } = "smime-escrow";
+    /// <summary>Name of the escrow key pair in <c>Sovereignty:Hsm:KeyPairs</c>.</summary>
+    public string EscrowKeyPair { get; set; } = "smime-escrow";
 
     /// <summary>Key transport for the escrow recipient. Default <see cref="KeyTransport.OaepSha256"/>.</summary>
     public KeyTransport EscrowKeyTransport { get; set; } = KeyTransport.OaepSha256;

@@ -38,9 +38,9 @@ internal sealed class SmimeOptionsValidator : IValidateOptions<SmimeOptions>
             }
         }
 
-        if (string.IsNullOrWhiteSpace(options.SigningKeyLabel) || string.IsNullOrWhiteSpace(options.EscrowKeyLabel))
+        if (string.IsNullOrWhiteSpace(options.SigningKeyPair) || string.IsNullOrWhiteSpace(options.EscrowKeyPair))
         {
-            errors.Add("Sovereignty:Smime:SigningKeyLabel and EscrowKeyLabel must not be empty.");
+            errors.Add("Sovereignty:Smime:SigningKeyPair and EscrowKeyPair must name key pairs of Sovereignty:Hsm:KeyPairs.");
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

@@ -3,14 +3,14 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Sovereignty.KeyService.Audit;
+using Sovereignty.KeyService.Keys;
 using Sovereignty.KeyService.Smime.Certificates;
 using Sovereignty.KeyService.Smime.Decryption;
 using Sovereignty.KeyService.Smime.Encryption;
 
 namespace Sovereignty.KeyService.Smime;
 
-/// <summary>Registers the S/MIME services. Needs an <see cref="ISmimeKeyStore"/> and an <see cref="IKeyEventLog"/>.</summary>
+/// <summary>Registers the S/MIME services. Needs the <see cref="IKeyPairRing"/> of <c>AddSovereigntyKeys</c>.</summary>
 public static class SmimeServiceCollectionExtensions
 {
     /// <summary>Binds <see cref="SmimeOptions"/> to <c>Sovereignty:Smime</c>, validated at start-up, and registers the services.</summary>
@@ -21,8 +21,7 @@ public static class SmimeServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => SmimeServices.Create(
             sp.GetRequiredService<IOptions<SmimeOptions>>().Value,
-            sp.GetRequiredService<ISmimeKeyStore>(),
-            sp.GetRequiredService<IKeyEventLog>(),
+            sp.GetRequiredService<IKeyPairRing>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>()));
         services.TryAddSingleton<ICertificateDirectory>(sp => sp.GetRequiredService<SmimeServices>().Directory);

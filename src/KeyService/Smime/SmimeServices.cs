@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Logging;
-using Sovereignty.KeyService.Audit;
+using Sovereignty.KeyService.Keys;
 using Sovereignty.KeyService.Smime.Certificates;
 using Sovereignty.KeyService.Smime.Decryption;
 using Sovereignty.KeyService.Smime.Encryption;
@@ -33,9 +33,12 @@ public sealed class SmimeServices
     /// <summary>Decryption with the escrow key.</summary>
     public ISmimeEscrowDecryptor EscrowDecryptor { get; }
 
-    /// <summary>Reads the certificates named by <paramref name="options"/> and wires the services.</summary>
+    /// <summary>
+    /// Reads the certificates named by <paramref name="options"/> and wires the services; the
+    /// private keys are used through <paramref name="keyPairs"/>, which records one key event per use.
+    /// </summary>
     /// <exception cref="KeyServiceException">A configured file is missing or unusable (<see cref="KeyErrorKind.Configuration"/>).</exception>
-    public static SmimeServices Create(SmimeOptions options, ISmimeKeyStore keys, IKeyEventLog log, TimeProvider time, ILoggerFactory loggers)
+    public static SmimeServices Create(SmimeOptions options, IKeyPairRing keyPairs, TimeProvider time, ILoggerFactory loggers)
     {
         ArgumentNullException.ThrowIfNull(options);
         var validation = new SmimeOptionsValidator().Validate(null, options);
@@ -46,7 +49,7 @@ public sealed class SmimeServices
 
         var directory = CertificateDirectory.Create(options.Certificates, time, loggers);
         var signer = options.SigningCertificatePath is { Length: > 0 } signingPath
-            ? new SmimeSigner(new SigningIdentity(LoadConfigured(signingPath)), keys.GetKey(options.SigningKeyLabel), log, time)
+            ? new SmimeSigner(new SigningIdentity(LoadConfigured(signingPath)), keyPairs, options.SigningKeyPair, time)
             : null;
         var escrowCertificate = LoadConfigured(options.EscrowCertificatePath!)[0];
         var encryptor = new SmimeEncryptor(
@@ -55,7 +58,7 @@ public sealed class SmimeServices
             signer,
             new HeaderProtection(options.EffectiveProtectedHeaders, options.LegacyDisplay),
             options.OaepDomains);
-        var escrow = new EscrowDecryptor(escrowCertificate, keys.GetKey(options.EscrowKeyLabel), log, options.EffectiveProtectedHeaders);
+        var escrow = new EscrowDecryptor(escrowCertificate, keyPairs, options.EscrowKeyPair, options.EffectiveProtectedHeaders);
         return new SmimeServices(directory, signer, encryptor, escrow);
     }
 

@@ -71,13 +71,11 @@ public sealed class SmimeFixture : IDisposable
     /// <summary>Services with in-process keys (format tests; the HSM tests use SoftHSM).</summary>
     public Harness CreateHarness(KeyTransport escrowTransport = KeyTransport.OaepSha256)
     {
-        var signingKey = new SoftwareSmimeKey(Signing, "smime-signing");
-        var escrowKey = new SoftwareSmimeKey(Escrow, "smime-escrow");
         var log = new RecordingKeyEventLog();
         var options = Options(escrowTransport);
-        var keys = new SoftwareSmimeKeyStore(new() { [options.SigningKeyLabel] = signingKey, [options.EscrowKeyLabel] = escrowKey });
-        var services = SmimeServices.Create(options, keys, log, TimeProvider.System, NullLoggerFactory.Instance);
-        return new Harness(services, signingKey, escrowKey, log);
+        var keys = new SoftwareKeyPairRing(new() { [options.SigningKeyPair] = Signing, [options.EscrowKeyPair] = Escrow }, log);
+        var services = SmimeServices.Create(options, keys, TimeProvider.System, NullLoggerFactory.Instance);
+        return new Harness(services, keys, log);
     }
 
     /// <summary>A message with canaries in the subject, the body and an attachment.</summary>
@@ -103,4 +101,4 @@ public sealed class SmimeFixture : IDisposable
     public void Dispose() => Pki.Dispose();
 }
 
-public sealed record Harness(SmimeServices Services, SoftwareSmimeKey SigningKey, SoftwareSmimeKey EscrowKey, RecordingKeyEventLog Log);
+public sealed record Harness(SmimeServices Services, SoftwareKeyPairRing Keys, RecordingKeyEventLog Log);

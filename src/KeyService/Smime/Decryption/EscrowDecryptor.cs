@@ -9,8 +9,8 @@ using Org.BouncyCastle.Asn1.Pkcs;
 using Org.BouncyCastle.Asn1.X509;
 using Org.BouncyCastle.Crypto;
 using Org.BouncyCastle.Security;
-using Sovereignty.KeyService.Audit;
 using Sovereignty.KeyService.Keys;
+using Sovereignty.KeyService.Providers;
 using BcCertificate = Org.BouncyCastle.X509.X509Certificate;
 using CmsContentInfo = Org.BouncyCastle.Asn1.Cms.ContentInfo;
 using CmsIssuerAndSerialNumber = Org.BouncyCastle.Asn1.Cms.IssuerAndSerialNumber;
@@ -19,8 +19,9 @@ namespace Sovereignty.KeyService.Smime.Decryption;
 
 /// <summary>
 /// Decrypts EnvelopedData addressed to the escrow certificate: the content-encryption key
-/// is decrypted in the HSM (PKCS#1 v1.5, OAEP-SHA-1, or raw RSA + OAEP-SHA-256 decoding
-/// here), the content with BouncyCastle's ciphers (BouncyCastle's CMS API cannot take an
+/// is decrypted in the HSM (PKCS#1 v1.5, OAEP-SHA-1, OAEP-SHA-256: the provider falls back
+/// to raw RSA plus software OAEP decoding where the token lacks it), the content with
+/// BouncyCastle's ciphers (BouncyCastle's CMS API cannot take an
 /// already-recovered content key).
 /// </summary>
 internal sealed class EscrowDecryptor : ISmimeEscrowDecryptor
@@ -35,22 +36,24 @@ internal sealed class EscrowDecryptor : ISmimeEscrowDecryptor
 
     private readonly X509Certificate2 _certificate;
     private readonly BcCertificate _bcCertificate;
-    private readonly int _modulusBits;
-    private readonly ISmimePrivateKey _key;
-    private readonly IKeyEventLog _log;
+    private readonly IKeyPairRing _keyPairs;
+    private readonly string _keyPair;
     private readonly IReadOnlyList<string> _protectedHeaders;
 
-    public EscrowDecryptor(X509Certificate2 certificate, ISmimePrivateKey key, IKeyEventLog log, IReadOnlyList<string> protectedHeaders)
+    public EscrowDecryptor(X509Certificate2 certificate, IKeyPairRing keyPairs, string keyPair, IReadOnlyList<string> protectedHeaders)
     {
-        _certificate = certificate;
-        _bcCertificate = new BcCertificate(certificate.RawData);
-        using (var rsa = certificate.GetRSAPublicKey() ?? throw new KeyServiceException(KeyErrorKind.Configuration, "The escrow certificate's key is not RSA."))
+        using (var rsa = certificate.GetRSAPublicKey())
         {
-            _modulusBits = rsa.KeySize;
+            if (rsa is null)
+            {
+                throw new KeyServiceException(KeyErrorKind.Configuration, "The escrow certificate's key is not RSA.");
+            }
         }
 
-        _key = key;
-        _log = log;
+        _certificate = certificate;
+        _bcCertificate = new BcCertificate(certificate.RawData);
+        _keyPairs = keyPairs;
+        _keyPair = keyPair;
         _protectedHeaders = protectedHeaders;
         CertificateFingerprint = Certificates.CertificateFingerprint.Sha256(certificate);
     }
@@ -67,40 +70,30 @@ internal sealed class EscrowDecryptor : ISmimeEscrowDecryptor
 
         var envelopedData = Parse(enveloped);
         var recipient = FindEscrowRecipient(envelopedData);
-        var (mechanism, oaepSha256) = KeyTransportOf(recipient.KeyEncryptionAlgorithm);
+        var scheme = KeyTransportOf(recipient.KeyEncryptionAlgorithm);
         var contentAlgorithm = envelopedData.EncryptedContentInfo.ContentEncryptionAlgorithm;
         if (!s_contentAlgorithms.TryGetValue(contentAlgorithm.Algorithm, out var keyLength))
         {
             throw new KeyServiceException(KeyErrorKind.InvalidData, $"Unsupported content encryption algorithm {contentAlgorithm.Algorithm.Id}.");
         }
 
-        var detail = new Dictionary<string, string>
+        // The key pair ring records the DecryptKey event (or fails, retryably) before it returns.
+        var contentKey = await _keyPairs.DecryptAsync(_keyPair, recipient.EncryptedKey.GetOctets(), scheme, use, cancellationToken).ConfigureAwait(false);
+        byte[] content;
+        try
         {
-            ["escrow-certificate"] = CertificateFingerprint,
-            ["key-transport"] = oaepSha256 ? "rsaes-oaep-sha256" : mechanism == RsaDecryptionMechanism.OaepSha1 ? "rsaes-oaep-sha1" : "rsaes-pkcs1-v1_5",
-            ["content-encryption"] = contentAlgorithm.Algorithm.Id,
-        };
-        var encryptedKey = recipient.EncryptedKey.GetOctets();
-        var contentKey = await AuditedKeyUse.RunAsync(
-            _log,
-            KeyOperation.DecryptKey,
-            _key.Reference,
-            use,
-            detail,
-            async ct =>
+            if (contentKey.Length != keyLength)
             {
-                var output = await _key.DecryptAsync(encryptedKey, mechanism, ct).ConfigureAwait(false);
-                return oaepSha256 ? OaepDecoding.DecodeSha256(output, _modulusBits) : output;
-            },
-            cancellationToken).ConfigureAwait(false);
+                throw new KeyServiceException(KeyErrorKind.InvalidData, "The decrypted content key has the wrong length: the message is corrupt or not for this key.");
+            }
 
-        if (contentKey.Length != keyLength)
+            content = DecryptContent(envelopedData.EncryptedContentInfo, contentKey);
+        }
+        finally
         {
-            throw new KeyServiceException(KeyErrorKind.InvalidData, "The decrypted content key has the wrong length: the message is corrupt or not for this key.");
+            System.Security.Cryptography.CryptographicOperations.ZeroMemory(contentKey);
         }
 
-        var content = DecryptContent(envelopedData.EncryptedContentInfo, contentKey);
-        Array.Clear(contentKey);
         MimeEntity entity;
         using (var stream = new MemoryStream(content, writable: false))
         {
@@ -158,11 +151,11 @@ internal sealed class EscrowDecryptor : ISmimeEscrowDecryptor
         return issuerAndSerial.Issuer.Equivalent(_bcCertificate.IssuerDN) && issuerAndSerial.SerialNumber.Value.Equals(_bcCertificate.SerialNumber);
     }
 
-    private static (RsaDecryptionMechanism Mechanism, bool OaepSha256) KeyTransportOf(AlgorithmIdentifier algorithm)
+    private static RsaDecryptionScheme KeyTransportOf(AlgorithmIdentifier algorithm)
     {
         if (PkcsObjectIdentifiers.RsaEncryption.Equals(algorithm.Algorithm))
         {
-            return (RsaDecryptionMechanism.Pkcs1, false);
+            return RsaDecryptionScheme.Pkcs1;
         }
 
         if (PkcsObjectIdentifiers.IdRsaesOaep.Equals(algorithm.Algorithm))
@@ -173,12 +166,12 @@ internal sealed class EscrowDecryptor : ISmimeEscrowDecryptor
             var emptyLabel = parameters.PSourceAlgorithm.Parameters is not Asn1OctetString label || label.GetOctets().Length == 0;
             if (emptyLabel && OiwObjectIdentifiers.IdSha1.Equals(hash) && OiwObjectIdentifiers.IdSha1.Equals(mgfHash))
             {
-                return (RsaDecryptionMechanism.OaepSha1, false);
+                return RsaDecryptionScheme.OaepSha1;
             }
 
             if (emptyLabel && NistObjectIdentifiers.IdSha256.Equals(hash) && NistObjectIdentifiers.IdSha256.Equals(mgfHash))
             {
-                return (RsaDecryptionMechanism.Raw, true);
+                return RsaDecryptionScheme.OaepSha256;
             }
         }
 

@@ -15,7 +15,7 @@ public interface ISmimeEscrowDecryptor
     /// <summary>
     /// Returns <paramref name="message"/> with its S/MIME enveloped body replaced by the
     /// decrypted content, and the protected headers (RFC 9788) restored to the outside.
-    /// Records one <see cref="Audit.KeyOperation.DecryptKey"/> event before it returns.
+    /// One <see cref="Audit.KeyOperation.DecryptKey"/> event is recorded (by <see cref="IKeyPairRing"/>) before the key is used further.
     /// </summary>
     /// <exception cref="KeyServiceException">
     /// <see cref="KeyErrorKind.InvalidData"/>: not an S/MIME enveloped message, or not for the

@@ -33,7 +33,7 @@ internal static class DetachedCmsSignature
     public static async Task<byte[]> CreateAsync(
         ReadOnlyMemory<byte> content,
         SigningIdentity identity,
-        ISmimePrivateKey key,
+        Func<byte[], CancellationToken, Task<byte[]>> sign,
         DateTimeOffset signingTime,
         CancellationToken cancellationToken)
     {
@@ -45,7 +45,7 @@ internal static class DetachedCmsSignature
 
         // RFC 5652 §5.4: the signature covers the DER encoding of the signed attributes as a SET.
         var toBeSigned = signedAttributes.GetEncoded(Asn1Encodable.Der);
-        var signature = await key.SignSha256Pkcs1Async(toBeSigned, cancellationToken).ConfigureAwait(false);
+        var signature = await sign(toBeSigned, cancellationToken).ConfigureAwait(false);
         EnsureMatchesCertificate(identity, toBeSigned, signature);
 
         var certificate = identity.BcCertificate;

@@ -13,7 +13,7 @@ public interface ISmimeSigner
     /// <summary>
     /// Returns a multipart/signed (detached, SHA-256, sha256WithRSAEncryption) around
     /// <paramref name="entity"/>, which is re-encoded to 7 bit first (it is consumed).
-    /// One <see cref="Audit.KeyOperation.Sign"/> event is recorded before it returns.
+    /// One <see cref="Audit.KeyOperation.Sign"/> event is recorded (by <see cref="IKeyPairRing"/>) before it returns.
     /// </summary>
     /// <exception cref="KeyServiceException">HSM or audit log unavailable (retryable), or misconfiguration.</exception>
     Task<MultipartSigned> SignAsync(MimeEntity entity, KeyUse use, CancellationToken cancellationToken);

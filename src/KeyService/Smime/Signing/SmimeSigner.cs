@@ -2,8 +2,8 @@ using MimeKit;
 using MimeKit.Cryptography;
 using MimeKit.IO;
 using MimeKit.IO.Filters;
-using Sovereignty.KeyService.Audit;
 using Sovereignty.KeyService.Keys;
+using Sovereignty.KeyService.Providers;
 
 namespace Sovereignty.KeyService.Smime.Signing;
 
@@ -13,15 +13,15 @@ internal sealed class SmimeSigner : ISmimeSigner
     private const string SignatureProtocol = "application/pkcs7-signature";
 
     private readonly SigningIdentity _identity;
-    private readonly ISmimePrivateKey _key;
-    private readonly IKeyEventLog _log;
+    private readonly IKeyPairRing _keyPairs;
+    private readonly string _keyPair;
     private readonly TimeProvider _time;
 
-    public SmimeSigner(SigningIdentity identity, ISmimePrivateKey key, IKeyEventLog log, TimeProvider time)
+    public SmimeSigner(SigningIdentity identity, IKeyPairRing keyPairs, string keyPair, TimeProvider time)
     {
         _identity = identity;
-        _key = key;
-        _log = log;
+        _keyPairs = keyPairs;
+        _keyPair = keyPair;
         _time = time;
     }
 
@@ -33,18 +33,12 @@ internal sealed class SmimeSigner : ISmimeSigner
         ArgumentNullException.ThrowIfNull(use);
 
         var (canonical, bytes) = Canonicalize(entity);
-        var detail = new Dictionary<string, string>
-        {
-            ["signer-certificate"] = _identity.Fingerprint,
-            ["algorithm"] = "sha256WithRSAEncryption",
-        };
-        var signature = await AuditedKeyUse.RunAsync(
-            _log,
-            KeyOperation.Sign,
-            _key.Reference,
-            use,
-            detail,
-            ct => DetachedCmsSignature.CreateAsync(bytes, _identity, _key, _time.GetUtcNow(), ct),
+        // The key pair ring records the Sign key event (or fails, retryably) before it returns.
+        var signature = await DetachedCmsSignature.CreateAsync(
+            bytes,
+            _identity,
+            (toBeSigned, ct) => _keyPairs.SignAsync(_keyPair, toBeSigned, RsaSignatureScheme.Pkcs1Sha256, use, ct),
+            _time.GetUtcNow(),
             cancellationToken).ConfigureAwait(false);
 
         var signed = new MultipartSigned();

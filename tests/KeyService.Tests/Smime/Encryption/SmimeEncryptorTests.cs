@@ -138,7 +138,7 @@ public sealed class SmimeEncryptorTests : IClassFixture<SmimeFixture>
         var missing = Assert.Single(result.MissingCertificates);
         Assert.Equal("nobody@nowhere.example", missing.Address);
         Assert.Equal("no certificate in the directory", missing.Reason);
-        Assert.Equal(0, harness.SigningKey.Calls);
+        Assert.Equal(0, harness.Keys.Calls);
     }
 
     [Fact]
@@ -168,7 +168,7 @@ public sealed class SmimeEncryptorTests : IClassFixture<SmimeFixture>
     public async Task EncryptAsync_SignRequestedAndHsmUnavailable_RetryableErrorAndNoOutput()
     {
         var harness = _fixture.CreateHarness();
-        harness.SigningKey.Unavailable = true;
+        harness.Keys.Unavailable = true;
         var message = SmimeFixture.CanaryMessage(Canary(), SmimeFixture.Alice);
         var request = new SmimeEncryptionRequest(message, [SmimeFixture.Alice], SmimeFixture.Use) { Sign = true };
 

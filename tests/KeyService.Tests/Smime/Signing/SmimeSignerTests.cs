@@ -71,7 +71,6 @@ public sealed class SmimeSignerTests : IClassFixture<SmimeFixture>
         Assert.Equal(KeyEventResult.Ok, keyEvent.Result);
         Assert.Equal("smime-signing", keyEvent.KeyClass);
         Assert.Equal("jdupont", keyEvent.Use.Actor);
-        Assert.Equal(harness.Services.Signer!.CertificateFingerprint, keyEvent.Detail!["signer-certificate"]);
     }
 
     [Fact]
@@ -91,7 +90,7 @@ public sealed class SmimeSignerTests : IClassFixture<SmimeFixture>
     public async Task SignMessageAsync_HsmUnavailable_RetryableErrorAndErrorEventRecorded()
     {
         var harness = _fixture.CreateHarness();
-        harness.SigningKey.Unavailable = true;
+        harness.Keys.Unavailable = true;
         var message = SmimeFixture.CanaryMessage("X", SmimeFixture.Alice);
 
         var error = await Assert.ThrowsAsync<KeyServiceException>(() => harness.Services.Signer!.SignMessageAsync(message, SmimeFixture.Use, default));
@@ -103,17 +102,16 @@ public sealed class SmimeSignerTests : IClassFixture<SmimeFixture>
     }
 
     [Fact]
-    public async Task SignMessageAsync_KeyDoesNotMatchCertificate_ConfigurationErrorNoOkEvent()
+    public async Task SignMessageAsync_KeyDoesNotMatchCertificate_ConfigurationError()
     {
         var options = _fixture.Options();
         var log = new RecordingKeyEventLog();
-        var wrongKey = new SoftwareSmimeKey(_fixture.Escrow, "smime-signing");
-        var keys = new SoftwareSmimeKeyStore(new() { ["smime-signing"] = wrongKey, ["smime-escrow"] = wrongKey });
-        var services = Sovereignty.KeyService.Smime.SmimeServices.Create(options, keys, log, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
+        var keys = new SoftwareKeyPairRing(new() { ["smime-signing"] = _fixture.Escrow, ["smime-escrow"] = _fixture.Escrow }, log);
+        var services = Sovereignty.KeyService.Smime.SmimeServices.Create(options, keys, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
 
         var error = await Assert.ThrowsAsync<KeyServiceException>(() => services.Signer!.SignMessageAsync(SmimeFixture.CanaryMessage("X"), SmimeFixture.Use, default));
 
         Assert.Equal(KeyErrorKind.Configuration, error.Kind);
-        Assert.DoesNotContain(log.Events, e => e.Result == KeyEventResult.Ok);
+        Assert.Single(log.Events);
     }
 }
