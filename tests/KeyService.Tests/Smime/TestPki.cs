@@ -41,9 +41,22 @@ public sealed class TestPki : IDisposable
     /// <summary>Issues an end-entity certificate (with its private key) for <paramref name="address"/>.</summary>
     public X509Certificate2 Issue(string address, RecipientProfile? profile = null)
     {
-        profile ??= new RecipientProfile();
         using var key = RSA.Create(2048);
         var request = new CertificateRequest($"CN={address}", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        using var issued = Issue(request, address, profile ?? new RecipientProfile());
+        return issued.CopyWithPrivateKey(key);
+    }
+
+    /// <summary>Issues a certificate for a public key whose private half lives elsewhere (an HSM).</summary>
+    public X509Certificate2 IssueFor(byte[] subjectPublicKeyInfo, string address, RecipientProfile? profile = null)
+    {
+        var publicKey = PublicKey.CreateFromSubjectPublicKeyInfo(subjectPublicKeyInfo, out _);
+        var request = new CertificateRequest(new X500DistinguishedName($"CN={address}"), publicKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        return Issue(request, address, profile ?? new RecipientProfile());
+    }
+
+    private X509Certificate2 Issue(CertificateRequest request, string address, RecipientProfile profile)
+    {
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(profile.CertificateAuthority, false, 0, true));
         if (profile.KeyUsage is { } usage)
         {
@@ -72,8 +85,7 @@ public sealed class TestPki : IDisposable
 
         var serial = BitConverter.GetBytes(Interlocked.Increment(ref _serial));
         Array.Reverse(serial);
-        using var issued = request.Create(profile.Issuer ?? Ca, Now + profile.NotBefore, Now + profile.NotAfter, serial);
-        return issued.CopyWithPrivateKey(key);
+        return request.Create(profile.Issuer ?? Ca, Now + profile.NotBefore, Now + profile.NotAfter, serial);
     }
 
     /// <summary>A CRL of <see cref="Ca"/> revoking <paramref name="revoked"/>.</summary>
