@@ -118,7 +118,7 @@ internal sealed class CertificateValidator
     {
         var expected = scope == CertificateScope.Address ? address : MailAddress.DomainOf(address);
         var tag = scope == CertificateScope.Address ? Rfc822NameTag : DnsNameTag;
-        var names = new BcCertificate(certificate.RawData).GetSubjectAlternativeNames();
+        var names = BouncyCastleCertificates.For(certificate).GetSubjectAlternativeNames();
         var match = names?.Any(n => n.Count == 2 && n[0] is int t && t == tag && n[1] is string v && string.Equals(v, expected, StringComparison.OrdinalIgnoreCase)) ?? false;
         if (!match)
         {
@@ -162,10 +162,11 @@ internal sealed class CertificateValidator
             }
 
             // Every certificate except the trust anchor itself is checked against its issuer's CRL.
-            for (var i = 0; i < chain.ChainElements.Count - 1; i++)
+            var elements = chain.ChainElements;
+            for (var i = 0; i < elements.Count - 1; i++)
             {
-                var subject = new BcCertificate(chain.ChainElements[i].Certificate.RawData);
-                var issuer = new BcCertificate(chain.ChainElements[i + 1].Certificate.RawData);
+                var subject = i == 0 ? BouncyCastleCertificates.For(certificate) : Known(elements[i].Certificate);
+                var issuer = Known(elements[i + 1].Certificate);
                 var problem = _crls.Check(subject, issuer, now);
                 if (problem is null)
                 {
@@ -177,7 +178,7 @@ internal sealed class CertificateValidator
                     continue;
                 }
 
-                problems.Add(i == 0 ? problem : problem with { Detail = $"CA certificate '{chain.ChainElements[i].Certificate.Subject}': {problem.Detail}" });
+                problems.Add(i == 0 ? problem : problem with { Detail = $"CA certificate '{elements[i].Certificate.Subject}': {problem.Detail}" });
             }
         }
         finally
@@ -190,5 +191,22 @@ internal sealed class CertificateValidator
                 }
             }
         }
+    }
+
+    /// <summary>The configured CA certificate equal to <paramref name="element"/> (chain elements are fresh copies).</summary>
+    private BcCertificate Known(X509Certificate2 element)
+    {
+        foreach (var collection in (ReadOnlySpan<X509Certificate2Collection>)[_trustAnchors, _intermediates])
+        {
+            foreach (var known in collection)
+            {
+                if (known.RawDataMemory.Span.SequenceEqual(element.RawDataMemory.Span))
+                {
+                    return BouncyCastleCertificates.For(known);
+                }
+            }
+        }
+
+        return new BcCertificate(element.RawData);
     }
 }

@@ -51,7 +51,7 @@ internal sealed class EscrowDecryptor : ISmimeEscrowDecryptor
         }
 
         _certificate = certificate;
-        _bcCertificate = new BcCertificate(certificate.RawData);
+        _bcCertificate = Certificates.BouncyCastleCertificates.For(certificate);
         _keyPairs = keyPairs;
         _keyPair = keyPair;
         _protectedHeaders = protectedHeaders;

@@ -91,7 +91,7 @@ internal sealed class SmimeEncryptor : ISmimeEncryptor
         ?? (_oaepDomains.Contains(MailAddress.DomainOf(address)) ? KeyTransport.OaepSha256 : KeyTransport.Pkcs1);
 
     private static CmsRecipient CreateRecipient(X509Certificate2 certificate, KeyTransport transport) =>
-        new(certificate, SubjectIdentifierType.IssuerAndSerialNumber)
+        new(BouncyCastleCertificates.For(certificate), SubjectIdentifierType.IssuerAndSerialNumber)
         {
             // Without this MimeKit falls back to 3DES for certificates that advertise no capabilities.
             EncryptionAlgorithms = [EncryptionAlgorithm.Aes256],

@@ -19,7 +19,7 @@ internal sealed class SigningIdentity
             throw new KeyServiceException(KeyErrorKind.Configuration, "The signing certificate's key is not RSA.");
         }
 
-        BcCertificate = new BcCertificate(Certificate.RawData);
+        BcCertificate = Certificates.BouncyCastleCertificates.For(Certificate);
         BcChain = [.. chain.Select(c => new BcCertificate(c.RawData))];
         Fingerprint = Certificates.CertificateFingerprint.Sha256(Certificate);
     }
