@@ -6,3 +6,8 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 eval "$(hsm-sim/bootstrap.sh)"
 dotnet build src/Proxy/Sovereignty.Proxy.csproj --configuration Release -nologo -v quiet
+sovereignty=src/Proxy/bin/Release/net10.0/sovereignty
+
+# Keys: create the first version of every dev key class (idempotent), then show them.
+"$sovereignty" keys init
+"$sovereignty" keys list

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -26,17 +25,18 @@ public sealed partial class Pkcs11KeyProvider : IKeyProvider, IAsymmetricKeyProv
     private readonly ILogger _logger;
     private readonly Pkcs11Module _module;
     private readonly Pkcs11SessionPool _pool;
-    private readonly ConcurrentDictionary<string, IObjectHandle> _handles = new(StringComparer.Ordinal);
+    private readonly Pkcs11HandleCache _handles;
     private int _disposed;
 
     /// <summary>Loads (or shares) the module; the token is opened and logged in on first use.</summary>
     /// <exception cref="KeyServiceException"><see cref="KeyErrorKind.Configuration"/> for invalid options or a missing module.</exception>
-    public Pkcs11KeyProvider(Pkcs11ProviderOptions options, ILogger<Pkcs11KeyProvider>? logger = null)
+    public Pkcs11KeyProvider(Pkcs11ProviderOptions options, ILogger<Pkcs11KeyProvider>? logger = null, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         Validate(options);
         _options = options;
         _logger = logger ?? NullLogger<Pkcs11KeyProvider>.Instance;
+        _handles = new Pkcs11HandleCache(timeProvider ?? TimeProvider.System);
         _module = Pkcs11Module.Acquire(options.ModulePath);
         _pool = new Pkcs11SessionPool(_module, options, _logger, _handles.Clear);
     }
@@ -212,7 +212,7 @@ public sealed partial class Pkcs11KeyProvider : IKeyProvider, IAsymmetricKeyProv
                 session.DestroyObject(key);
             }
 
-            _handles.TryRemove(keyId, out _);
+            _handles.Remove(keyId);
             Pkcs11Log.KeyDestroyed(_logger, Name, keys.Count, objectLabel, keyId);
             return keys.Count;
         }, cancellationToken).AsTask();
@@ -234,10 +234,8 @@ public sealed partial class Pkcs11KeyProvider : IKeyProvider, IAsymmetricKeyProv
 
     private IObjectHandle FindKek(ISession session, string keyId, byte[] id)
     {
-        // A cached handle is checked against its CKA_ID (one cheap call): some HSMs reuse the
-        // handle numbers of destroyed objects, and wrapping under another key would lose data.
-        if (_handles.TryGetValue(keyId, out var cached)
-            && session.GetAttributeValue(cached, [CKA.CKA_ID])[0].GetValueAsByteArray().AsSpan().SequenceEqual(id))
+        // Cached handles are re-checked against their CKA_ID now and then (see Pkcs11HandleCache).
+        if (_handles.Get(keyId, handle => session.GetAttributeValue(handle, [CKA.CKA_ID])[0].GetValueAsByteArray().AsSpan().SequenceEqual(id)) is { } cached)
         {
             return cached;
         }
@@ -245,7 +243,7 @@ public sealed partial class Pkcs11KeyProvider : IKeyProvider, IAsymmetricKeyProv
         var found = session.FindAllObjects(Pkcs11Templates.SecretKeyById(id));
         if (found.Count == 1)
         {
-            return _handles[keyId] = found[0];
+            return _handles.Add(keyId, found[0]);
         }
 
         if (found.Count > 1)

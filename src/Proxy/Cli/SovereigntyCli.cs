@@ -11,6 +11,7 @@ internal static class SovereigntyCli
     public static RootCommand Build()
     {
         var root = new RootCommand("Sovereignty: encryption and data-sovereignty gateway for mail and documents.");
+        root.Subcommands.Add(KeysCommands.Create());
         return root;
     }
 
