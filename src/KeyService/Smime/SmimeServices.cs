@@ -62,6 +62,41 @@ public sealed class SmimeServices
         return new SmimeServices(directory, signer, encryptor, escrow);
     }
 
+    /// <summary>Only the certificate directory (the <c>smime certs check</c> verb).</summary>
+    public static ICertificateDirectory CreateCertificateDirectory(CertificateDirectoryOptions options, TimeProvider time, ILoggerFactory loggers)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (string.IsNullOrWhiteSpace(options.Directory) || !System.IO.Directory.Exists(options.Directory))
+        {
+            throw new KeyServiceException(KeyErrorKind.Configuration, $"Sovereignty:Smime:Certificates:Directory '{options.Directory}' is not an existing directory.");
+        }
+
+        try
+        {
+            return CertificateDirectory.Create(options, time, loggers);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+        {
+            throw new KeyServiceException(KeyErrorKind.Configuration, $"A trust anchor or intermediate file cannot be read: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>
+    /// Only the escrow decryptor (the <c>smime decrypt</c> verb): needs
+    /// <see cref="SmimeOptions.EscrowCertificatePath"/> and the escrow key pair, nothing else.
+    /// </summary>
+    public static ISmimeEscrowDecryptor CreateEscrowDecryptor(SmimeOptions options, IKeyPairRing keyPairs)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (string.IsNullOrWhiteSpace(options.EscrowCertificatePath))
+        {
+            throw new KeyServiceException(KeyErrorKind.Configuration, "Sovereignty:Smime:EscrowCertificatePath is not set.");
+        }
+
+        var certificate = LoadConfigured(options.EscrowCertificatePath)[0];
+        return new EscrowDecryptor(certificate, keyPairs, options.EscrowKeyPair, options.EffectiveProtectedHeaders);
+    }
+
     private static IReadOnlyList<System.Security.Cryptography.X509Certificates.X509Certificate2> LoadConfigured(string path)
     {
         try

@@ -12,6 +12,7 @@ internal static class SovereigntyCli
     {
         var root = new RootCommand("Sovereignty: encryption and data-sovereignty gateway for mail and documents.");
         root.Subcommands.Add(KeysCommands.Create());
+        root.Subcommands.Add(SmimeCommands.Create());
         return root;
     }
 
