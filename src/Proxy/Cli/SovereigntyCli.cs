@@ -16,6 +16,7 @@ internal static class SovereigntyCli
         root.Subcommands.Add(AuditCommands.Create());
         EnvelopeCommands.Create().ToList().ForEach(root.Subcommands.Add);
         root.Subcommands.Add(QueueCommands.Create());
+        root.Subcommands.Add(SmimeCommands.Create());
         return root;
     }
 
