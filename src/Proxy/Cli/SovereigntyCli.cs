@@ -11,6 +11,8 @@ internal static class SovereigntyCli
     public static RootCommand Build()
     {
         var root = new RootCommand("Sovereignty: encryption and data-sovereignty gateway for mail and documents.");
+        root.Subcommands.Add(ServeCommand.Create());
+        root.Subcommands.Add(DevCommands.Create());
         return root;
     }
 

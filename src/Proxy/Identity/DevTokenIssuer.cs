@@ -24,7 +24,10 @@ public sealed class DevTokenIssuer : IDisposable
     /// <summary>A fresh P-256 key held in memory.</summary>
     public static DevTokenIssuer Generate() => new(ECDsa.Create(ECCurve.NamedCurves.nistP256));
 
-    /// <summary>Loads the private key from <paramref name="privateKeyFile"/>, creating it (mode 600) when missing.</summary>
+    /// <summary>
+    /// Loads the private key from <paramref name="privateKeyFile"/>, creating it (mode 600) when
+    /// missing, with its public key beside it (<c>.pub.pem</c>) for <c>serve</c> to trust.
+    /// </summary>
     public static DevTokenIssuer LoadOrCreate(string privateKeyFile)
     {
         if (File.Exists(privateKeyFile))
@@ -42,8 +45,13 @@ public sealed class DevTokenIssuer : IDisposable
             File.SetUnixFileMode(privateKeyFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
 
+        File.WriteAllText(PublicKeyFileOf(privateKeyFile), issuer.PublicKeyPem);
+
         return issuer;
     }
+
+    /// <summary>Where <see cref="LoadOrCreate"/> writes the public key of <paramref name="privateKeyFile"/>.</summary>
+    public static string PublicKeyFileOf(string privateKeyFile) => Path.ChangeExtension(privateKeyFile, ".pub.pem");
 
     /// <summary>The public key as PEM (what <c>Sovereignty:Identity:SigningKeys</c> takes).</summary>
     public string PublicKeyPem => _key.ExportSubjectPublicKeyInfoPem();
