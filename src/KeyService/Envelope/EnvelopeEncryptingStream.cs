@@ -1,0 +1,231 @@
+using System.Buffers;
+
+namespace Sovereignty.KeyService.Envelope;
+
+/// <summary>
+/// Encryption by pull: a read-only stream that reads plaintext from a source stream and
+/// yields the envelope (header, then segments). Made for request bodies that a proxy
+/// reads from us (YARP), and for <see cref="Envelope.EncryptAsync"/>.
+/// </summary>
+/// <remarks>
+/// Holds one plaintext segment (+1 look-ahead byte, to know whether a segment is the last)
+/// and one ciphertext segment, rented from <see cref="ArrayPool{T}"/> and cleared when
+/// returned. A zero-byte read from the caller returns 0 without touching the source; a
+/// source read returns 0 only at its end, because we always ask it for at least one byte.
+/// </remarks>
+internal sealed class EnvelopeEncryptingStream : Stream
+{
+    private readonly Stream _source;
+    private readonly bool _leaveOpen;
+    private readonly SegmentCipher _cipher;
+    private readonly byte[] _header;
+    private byte[]? _plain;
+    private byte[]? _output;
+    private int _headerPosition;
+    private int _carried;
+    private int _outputPosition;
+    private int _outputLength;
+    private long _segment;
+    private bool _finished;
+
+    public EnvelopeEncryptingStream(Stream source, EnvelopeHeader header, SegmentCipher cipher, bool leaveOpen)
+    {
+        _source = source;
+        _leaveOpen = leaveOpen;
+        _cipher = cipher;
+        _header = header.Bytes.ToArray();
+        _plain = ArrayPool<byte>.Shared.Rent(EnvelopeLayout.SegmentSize + 1);
+        _output = ArrayPool<byte>.Shared.Rent(EnvelopeLayout.CiphertextSegmentSize);
+    }
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        if (buffer.IsEmpty)
+        {
+            return 0;
+        }
+
+        if (!HasPendingOutput() && !_finished)
+        {
+            EncryptSegment(FillPlain());
+        }
+
+        return CopyOut(buffer);
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        if (buffer.IsEmpty)
+        {
+            return 0;
+        }
+
+        if (!HasPendingOutput() && !_finished)
+        {
+            await NextSegmentAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return CopyOut(buffer.Span);
+    }
+
+    /// <summary>Push mode: writes the whole envelope to <paramref name="destination"/> without an extra copy.</summary>
+    public async Task WriteAllToAsync(Stream destination, CancellationToken cancellationToken)
+    {
+        if (_headerPosition < _header.Length)
+        {
+            await destination.WriteAsync(_header.AsMemory(_headerPosition), cancellationToken).ConfigureAwait(false);
+            _headerPosition = _header.Length;
+        }
+
+        while (!_finished || _outputPosition < _outputLength)
+        {
+            if (_outputPosition == _outputLength)
+            {
+                await NextSegmentAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            await destination.WriteAsync(Output.AsMemory(_outputPosition, _outputLength - _outputPosition), cancellationToken).ConfigureAwait(false);
+            _outputPosition = _outputLength;
+        }
+    }
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            Release();
+            if (!_leaveOpen)
+            {
+                _source.Dispose();
+            }
+        }
+
+        base.Dispose(disposing);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        Release();
+        if (!_leaveOpen)
+        {
+            await _source.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await base.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private byte[] Plain => _plain ?? throw new ObjectDisposedException(nameof(EnvelopeEncryptingStream));
+
+    private byte[] Output => _output ?? throw new ObjectDisposedException(nameof(EnvelopeEncryptingStream));
+
+    private bool HasPendingOutput() => _headerPosition < _header.Length || _outputPosition < _outputLength;
+
+    private async ValueTask NextSegmentAsync(CancellationToken cancellationToken)
+    {
+        // Fill one segment + 1 look-ahead byte, or up to the end of the source.
+        byte[] plain = Plain;
+        int filled = _carried;
+        int read;
+        while (filled < EnvelopeLayout.SegmentSize + 1 && (read = await _source.ReadAsync(plain.AsMemory(filled, EnvelopeLayout.SegmentSize + 1 - filled), cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            filled += read;
+        }
+
+        EncryptSegment(filled);
+    }
+
+    private int FillPlain()
+    {
+        byte[] plain = Plain;
+        int filled = _carried;
+        int read;
+        while (filled < EnvelopeLayout.SegmentSize + 1 && (read = _source.Read(plain, filled, EnvelopeLayout.SegmentSize + 1 - filled)) > 0)
+        {
+            filled += read;
+        }
+
+        return filled;
+    }
+
+    private void EncryptSegment(int filled)
+    {
+        byte[] plain = Plain;
+        bool last = filled <= EnvelopeLayout.SegmentSize;
+        int length = last ? filled : EnvelopeLayout.SegmentSize;
+        _cipher.Encrypt(_segment, last, plain.AsSpan(0, length), Output);
+        _outputPosition = 0;
+        _outputLength = length + EnvelopeLayout.TagSize;
+        _segment++;
+        if (last)
+        {
+            _finished = true;
+            _carried = 0;
+        }
+        else
+        {
+            plain[0] = plain[EnvelopeLayout.SegmentSize];
+            _carried = 1;
+        }
+    }
+
+    private int CopyOut(Span<byte> buffer)
+    {
+        if (_headerPosition < _header.Length)
+        {
+            int n = Math.Min(buffer.Length, _header.Length - _headerPosition);
+            _header.AsSpan(_headerPosition, n).CopyTo(buffer);
+            _headerPosition += n;
+            return n;
+        }
+
+        int count = Math.Min(buffer.Length, _outputLength - _outputPosition);
+        Output.AsSpan(_outputPosition, count).CopyTo(buffer);
+        _outputPosition += count;
+        return count;
+    }
+
+    private void Release()
+    {
+        _cipher.Dispose();
+        if (_plain is not null)
+        {
+            ArrayPool<byte>.Shared.Return(_plain, clearArray: true);
+            _plain = null;
+        }
+
+        if (_output is not null)
+        {
+            ArrayPool<byte>.Shared.Return(_output);
+            _output = null;
+        }
+    }
+}
