@@ -31,6 +31,12 @@ public enum UnscannableReason
 
     /// <summary>The file claims a format but cannot be parsed.</summary>
     Corrupt,
+
+    /// <summary>
+    /// A format that holds text the extractor cannot read (legacy binary Office, RAR, 7z,
+    /// gzip, opaque S/MIME signed data). Images and other media are not reported.
+    /// </summary>
+    Unsupported,
 }
 
 /// <summary>A part the classifier could not read.</summary>
@@ -40,7 +46,11 @@ public sealed record UnscannableContent(string Location, UnscannableReason Reaso
 /// <param name="Source">Where it was found: <c>msip</c>, <c>sensitivity-header</c>, <c>office-metadata</c>, <c>subject-tag</c>, <c>marking</c>.</param>
 /// <param name="Value">The label's name (or GUID for MSIP labels without a name), or the marking's text.</param>
 /// <param name="Location">Which part it was found in.</param>
-public sealed record UserLabel(string Source, string Value, string Location);
+public sealed record UserLabel(string Source, string Value, string Location)
+{
+    /// <summary>The label's identifier when it has one (the GUID of an MSIP label), else null.</summary>
+    public string? Id { get; init; }
+}
 
 /// <summary>An attachment or archive member.</summary>
 public sealed record AttachmentInfo(string Location, string FileName, string ContentType, long Length);
