@@ -18,16 +18,24 @@ public interface IKeyProvider : IAsyncDisposable
     /// <summary>Creates version <paramref name="version"/> of the AES-256 KEK named <paramref name="keyLabel"/>: sensitive, never extractable.</summary>
     Task<ProviderKey> CreateKekAsync(string keyLabel, int version, CancellationToken cancellationToken);
 
-    /// <summary>Lists every existing version of the KEK named <paramref name="keyLabel"/>, lowest version first.</summary>
+    /// <summary>
+    /// Lists every version of the KEK named <paramref name="keyLabel"/>, lowest version first,
+    /// including destroyed ones (<see cref="ProviderKey.Destroyed"/>), so version numbers are never reused
+    /// and a shredded version can be told from one that never existed.
+    /// </summary>
     Task<IReadOnlyList<ProviderKey>> ListKeksAsync(string keyLabel, CancellationToken cancellationToken);
 
     /// <summary>Wraps a data key under the KEK <paramref name="keyId"/> (AES key wrap with padding, RFC 5649).</summary>
+    /// <exception cref="KeyServiceException"><see cref="KeyErrorKind.KeyDestroyed"/> when the KEK was destroyed, <see cref="KeyErrorKind.KeyNotFound"/> when it never existed.</exception>
     Task<byte[]> WrapAsync(string keyId, ReadOnlyMemory<byte> dataKey, CancellationToken cancellationToken);
 
     /// <summary>Unwraps a data key previously wrapped under <paramref name="keyId"/>.</summary>
     Task<byte[]> UnwrapAsync(string keyId, ReadOnlyMemory<byte> wrappedKey, CancellationToken cancellationToken);
 
-    /// <summary>Destroys the KEK <paramref name="keyId"/>; returns the number of key objects destroyed.</summary>
+    /// <summary>
+    /// Destroys the KEK <paramref name="keyId"/>, leaving a record that it was destroyed; returns the
+    /// number of key objects destroyed (0 when it was already destroyed).
+    /// </summary>
     Task<int> DestroyKekAsync(string keyId, CancellationToken cancellationToken);
 }
 
@@ -35,4 +43,5 @@ public interface IKeyProvider : IAsyncDisposable
 /// <param name="KeyId">Stable provider identifier (PKCS#11: hex CKA_ID).</param>
 /// <param name="Label">The KEK's name shared by all its versions.</param>
 /// <param name="Version">Version number, from 1.</param>
-public sealed record ProviderKey(string KeyId, string Label, int Version);
+/// <param name="Destroyed">True when this version was shredded: only its record remains.</param>
+public sealed record ProviderKey(string KeyId, string Label, int Version, bool Destroyed = false);
