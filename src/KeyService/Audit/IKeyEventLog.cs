@@ -21,6 +21,10 @@ public interface IKeyEventLog
 /// <param name="Result">How it ended.</param>
 /// <param name="ErrorCode">For errors: a stable code (e.g. <c>CKR_DEVICE_ERROR</c>, <c>KeyDestroyed</c>).</param>
 /// <param name="Detail">Non-sensitive details (e.g. cache hit, recipients' certificate fingerprints).</param>
+/// <param name="Recipients">
+/// Mail recipients of the object, when there are any. The log stores only their count and
+/// a SHA-256 of each normalised address, never the addresses themselves.
+/// </param>
 public sealed record KeyEvent(
     KeyOperation Operation,
     string KeyClass,
@@ -28,7 +32,8 @@ public sealed record KeyEvent(
     KeyUse Use,
     KeyEventResult Result,
     string? ErrorCode = null,
-    IReadOnlyDictionary<string, string>? Detail = null);
+    IReadOnlyDictionary<string, string>? Detail = null,
+    IReadOnlyList<string>? Recipients = null);
 
 /// <summary>Operations that use or change a key.</summary>
 public enum KeyOperation
@@ -40,6 +45,12 @@ public enum KeyOperation
     ShredKey,
     Sign,
     DecryptKey,
+
+    /// <summary>A signature checked with a key (e.g. an incoming S/MIME signature).</summary>
+    Verify,
+
+    /// <summary>A public key exported from the HSM (e.g. the audit key, for offline verification).</summary>
+    ExportPublicKey,
 }
 
 /// <summary>How a key operation ended.</summary>

@@ -1,0 +1,520 @@
+using System.Globalization;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Sovereignty.KeyService.Audit;
+
+/// <summary>
+/// The audit log in Redis Streams. Callers queue their event and wait; one writer loop per
+/// node takes what is queued, numbers and chains it, appends the batch (events, indexes,
+/// counters, head) in one atomic script call, and only then completes each caller. A
+/// failure fails every caller of the batch with a retryable <see cref="KeyServiceException"/>
+/// (or, when the journal is enabled, parks the batch in the local journal).
+/// </summary>
+internal sealed class RedisKeyEventLog : IKeyEventLog, IAsyncDisposable
+{
+    private readonly IConnectionMultiplexer _redis;
+    private readonly AuditOptions _options;
+    private readonly ICheckpointSigner _signer;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly AuditKeys _keys;
+    private readonly AuditRetention _retention;
+    private readonly Channel<PendingEvent> _queue;
+    private readonly AuditJournal? _journal;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Task _writer;
+    private readonly Task _trimmer;
+
+    // Chain state: touched only by the writer loop.
+    private bool _headKnown;
+    private long _headSequence;
+    private string _headHash = AuditRecordCodec.GenesisHash;
+    private long _headMilliseconds;
+    private DateTimeOffset _headTime;
+    private long _checkpointNumber;
+    private string _checkpointSignature = "";
+    private long _unsignedCount;
+    private long _unsignedFirstSequence;
+    private DateTimeOffset _unsignedFirstTime;
+    private DateTimeOffset _lastCheckpointAt;
+    private DateTimeOffset _nextCheckpointAttempt;
+
+    public RedisKeyEventLog(IConnectionMultiplexer redis, IOptions<AuditOptions> options, ICheckpointSigner signer, TimeProvider timeProvider, ILogger<RedisKeyEventLog> logger)
+    {
+        _redis = redis;
+        _options = options.Value;
+        _signer = signer;
+        _time = timeProvider;
+        _logger = logger;
+        _keys = new AuditKeys(_options.KeyPrefix, _options.NodeId);
+        _retention = new AuditRetention(redis, _options.KeyPrefix);
+        _queue = Channel.CreateBounded<PendingEvent>(new BoundedChannelOptions(_options.QueueCapacity)
+        {
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        if (_options.Journal.Enabled)
+        {
+            _journal = new AuditJournal(_options.Journal.Path!, _options.Journal.MaxBytes);
+        }
+
+        _lastCheckpointAt = _time.GetUtcNow();
+        _writer = Task.Run(WriteLoopAsync);
+        _trimmer = Task.Run(TrimLoopAsync);
+    }
+
+    /// <summary>This node's id.</summary>
+    public string Node => _options.NodeId;
+
+    /// <summary>Events waiting in the local journal (0 when Redis is healthy).</summary>
+    public int JournaledCount => _journal?.Entries.Count ?? 0;
+
+    public async ValueTask RecordAsync(KeyEvent keyEvent, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(keyEvent);
+        ArgumentException.ThrowIfNullOrEmpty(keyEvent.KeyClass);
+        var pending = new PendingEvent(keyEvent);
+        try
+        {
+            await _queue.Writer.WriteAsync(pending, cancellationToken);
+        }
+        catch (ChannelClosedException ex)
+        {
+            throw new KeyServiceException(KeyErrorKind.Unavailable, "The audit log is shutting down.", ex);
+        }
+
+        // Once queued, the event may be recorded even if the caller gives up: a record
+        // without a key use is harmless, a key use without a record is not.
+        await pending.Completion.Task.WaitAsync(cancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _writer;
+        await _stopping.CancelAsync();
+        try
+        {
+            await _trimmer;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        _journal?.Dispose();
+        _stopping.Dispose();
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var reader = _queue.Reader;
+        var batch = new List<PendingEvent>(_options.MaxBatch);
+        while (true)
+        {
+            if (!reader.TryPeek(out _))
+            {
+                var wait = reader.WaitToReadAsync().AsTask();
+                var timeout = NextTimerDue();
+                if (timeout is { } due)
+                {
+                    await Task.WhenAny(wait, Task.Delay(due, _time));
+                }
+                else
+                {
+                    await wait;
+                }
+
+                if (wait.IsCompletedSuccessfully && !wait.Result)
+                {
+                    await FlushJournalAsync();
+                    await CheckpointAsync(force: true);
+                    return;
+                }
+            }
+
+            batch.Clear();
+            while (batch.Count < _options.MaxBatch && reader.TryRead(out var pending))
+            {
+                batch.Add(pending);
+            }
+
+            await FlushJournalAsync();
+            if (batch.Count > 0)
+            {
+                await AppendAsync(batch);
+            }
+
+            await CheckpointAsync(force: false);
+        }
+    }
+
+    private TimeSpan? NextTimerDue()
+    {
+        if (_journal is { Entries.Count: > 0 })
+        {
+            return _options.Journal.RetryInterval;
+        }
+
+        if (_unsignedCount > 0)
+        {
+            var due = _lastCheckpointAt + _options.CheckpointInterval - _time.GetUtcNow();
+            return due > TimeSpan.Zero ? due : TimeSpan.FromMilliseconds(1);
+        }
+
+        return null;
+    }
+
+    private async Task AppendAsync(List<PendingEvent> batch)
+    {
+        if (!_headKnown && !await TryLoadHeadAsync())
+        {
+            Fail(batch, new KeyServiceException(KeyErrorKind.Unavailable, "The audit log (Redis) is unavailable: the key operation was not performed."));
+            return;
+        }
+
+        var records = Chain(batch);
+        if (_journal is { Entries.Count: > 0 })
+        {
+            Journal(batch, records);
+            return;
+        }
+
+        try
+        {
+            await WriteAsync(records, _headSequence);
+        }
+        catch (Exception ex) when (IsRedisFailure(ex))
+        {
+            if (ex is RedisServerException chain && chain.Message.StartsWith("AUDITSEQ", StringComparison.Ordinal))
+            {
+                AuditLog.ChainConflict(_logger, Node, chain.Message);
+                _headKnown = false;
+                Fail(batch, new KeyServiceException(KeyErrorKind.Unavailable, "The audit chain head changed under this node; the key operation was not performed.", ex));
+                return;
+            }
+
+            if (_journal is not null)
+            {
+                Journal(batch, records);
+                return;
+            }
+
+            AuditLog.WriteFailed(_logger, Node, batch.Count, ex);
+            _headKnown = false; // the script may or may not have run: read the head again next time
+            Fail(batch, new KeyServiceException(KeyErrorKind.Unavailable, "The audit log (Redis) is unavailable: the key operation was not performed.", ex));
+            return;
+        }
+
+        Commit(records);
+        if (_options.WaitForReplicas > 0 && !await ReplicasAcknowledgedAsync())
+        {
+            Fail(batch, new KeyServiceException(KeyErrorKind.Unavailable, $"The audit events were not acknowledged by {_options.WaitForReplicas} Redis replica(s) in time."));
+            return;
+        }
+
+        foreach (var pending in batch)
+        {
+            pending.Completion.TrySetResult();
+        }
+    }
+
+    private List<AuditRecord> Chain(List<PendingEvent> batch)
+    {
+        var records = new List<AuditRecord>(batch.Count);
+        var sequence = _headSequence;
+        var previous = _headHash;
+        var milliseconds = _headMilliseconds;
+        foreach (var pending in batch)
+        {
+            var now = _time.GetUtcNow();
+            sequence++;
+
+            // Stream ids must grow; the clock may not. The id's time part never goes back.
+            milliseconds = Math.Max(milliseconds, now.ToUnixTimeMilliseconds());
+            var record = AuditRecordCodec.Create(pending.Event, Node, sequence, now, previous, milliseconds);
+            records.Add(record);
+            previous = record.Hash;
+        }
+
+        return records;
+    }
+
+    private async Task WriteAsync(IReadOnlyList<AuditRecord> records, long expectedSequence)
+    {
+        var ttl = _options.Retention == TimeSpan.Zero ? 0 : (long)(_options.Retention + TimeSpan.FromDays(2)).TotalSeconds;
+        var (keys, args) = AppendScript.Build(_keys, records, expectedSequence, ttl);
+        await _redis.GetDatabase().ScriptEvaluateAsync(AppendScript.Lua, keys, args);
+    }
+
+    private void Commit(List<AuditRecord> records)
+    {
+        var last = records[^1];
+        if (_unsignedCount == 0)
+        {
+            _unsignedFirstSequence = records[0].Sequence;
+            _unsignedFirstTime = records[0].Timestamp;
+        }
+
+        _unsignedCount += records.Count;
+        _headSequence = last.Sequence;
+        _headHash = last.Hash;
+        _headMilliseconds = AppendScript.StreamMilliseconds(last.StreamId);
+        _headTime = last.Timestamp;
+    }
+
+    private void Journal(List<PendingEvent> batch, List<AuditRecord> records)
+    {
+        if (!_journal!.TryAppend(records))
+        {
+            AuditLog.JournalFull(_logger, Node);
+            Fail(batch, new KeyServiceException(KeyErrorKind.Unavailable, "The audit log (Redis) is unavailable and the local audit journal is full: the key operation was not performed."));
+            return;
+        }
+
+        AuditLog.Journaled(_logger, Node, records.Count, _journal.Bytes);
+        Commit(records);
+        foreach (var pending in batch)
+        {
+            pending.Completion.TrySetResult();
+        }
+    }
+
+    /// <summary>Writes journaled events to Redis in order; entries Redis already has (same node, sequence) are skipped.</summary>
+    private async Task FlushJournalAsync()
+    {
+        if (_journal is not { Entries.Count: > 0 })
+        {
+            return;
+        }
+
+        try
+        {
+            var db = _redis.GetDatabase();
+            var head = await db.HashGetAsync(_keys.Head, "seq");
+            var stored = head.IsNull ? 0 : (long)head;
+            var records = new List<AuditRecord>(_journal.Entries.Count);
+            foreach (var entry in _journal.Entries)
+            {
+                var fields = new List<KeyValuePair<string, string>>(entry.Fields.Length / 2);
+                for (var i = 0; i + 1 < entry.Fields.Length; i += 2)
+                {
+                    fields.Add(new(entry.Fields[i], entry.Fields[i + 1]));
+                }
+
+                var record = AuditRecordCodec.TryDecode(entry.Id, fields, out var error)
+                    ?? throw new InvalidDataException($"Audit journal entry {entry.Id} is unreadable: {error}");
+                if (record.Sequence > stored)
+                {
+                    records.Add(record);
+                }
+            }
+
+            var written = 0;
+            foreach (var chunk in records.Chunk(_options.MaxBatch))
+            {
+                await WriteAsync(chunk, stored);
+                stored = chunk[^1].Sequence;
+                written += chunk.Length;
+            }
+
+            _journal.Clear();
+            AuditLog.JournalFlushed(_logger, Node, written);
+        }
+        catch (Exception ex) when (IsRedisFailure(ex))
+        {
+            // Still down (or a partial flush): the journal keeps everything; the next try skips what Redis already has.
+        }
+    }
+
+    private async Task<bool> TryLoadHeadAsync()
+    {
+        try
+        {
+            var db = _redis.GetDatabase();
+            await db.SetAddAsync(AuditKeys.NodeRegistry(_options.KeyPrefix), Node);
+            var head = await db.HashGetAllAsync(_keys.Head);
+            var map = head.ToDictionary(e => (string)e.Name!, e => (string)e.Value!);
+            _headSequence = map.TryGetValue("seq", out var seq) ? long.Parse(seq, CultureInfo.InvariantCulture) : 0;
+            _headHash = map.TryGetValue("h", out var h) ? h : AuditRecordCodec.GenesisHash;
+            _headMilliseconds = map.TryGetValue("ms", out var ms) ? long.Parse(ms, CultureInfo.InvariantCulture) : 0;
+
+            var checkpoints = await db.StreamRangeAsync(_keys.Checkpoints, "-", "+", count: 1, messageOrder: Order.Descending);
+            AuditCheckpoint? last = null;
+            if (checkpoints.Length == 1)
+            {
+                last = AuditCheckpointCodec.TryDecode(checkpoints[0].Id!, ToPairs(checkpoints[0]), out _);
+            }
+
+            _checkpointNumber = last?.Number ?? 0;
+            _checkpointSignature = last?.Signature ?? "";
+            var signedUpTo = last?.LastSequence ?? 0;
+            _unsignedCount = _headSequence - signedUpTo;
+            if (_unsignedCount > 0)
+            {
+                var after = last is null ? "-" : "(" + last.LastStreamId;
+                var first = await db.StreamRangeAsync(_keys.Events, after, "+", count: 1);
+                var record = first.Length == 1 ? AuditRecordCodec.TryDecode(first[0].Id!, ToPairs(first[0]), out _) : null;
+                _unsignedFirstSequence = record?.Sequence ?? signedUpTo + 1;
+                _unsignedFirstTime = record?.Timestamp ?? _time.GetUtcNow();
+            }
+
+            _headTime = DateTimeOffset.FromUnixTimeMilliseconds(_headMilliseconds);
+            _headKnown = true;
+        }
+        catch (Exception ex) when (IsRedisFailure(ex))
+        {
+            if (_journal is { Entries.Count: > 0 } && !_headKnown)
+            {
+                // Redis is down but the journal holds the newest part of the chain: continue from it.
+                var lastEntry = _journal.Entries[^1];
+                var fields = new List<KeyValuePair<string, string>>();
+                for (var i = 0; i + 1 < lastEntry.Fields.Length; i += 2)
+                {
+                    fields.Add(new(lastEntry.Fields[i], lastEntry.Fields[i + 1]));
+                }
+
+                if (AuditRecordCodec.TryDecode(lastEntry.Id, fields, out _) is { } record)
+                {
+                    _headSequence = record.Sequence;
+                    _headHash = record.Hash;
+                    _headMilliseconds = AppendScript.StreamMilliseconds(record.StreamId);
+                    _headTime = record.Timestamp;
+                    _headKnown = true;
+                }
+            }
+        }
+
+        if (_headKnown && _journal is { Entries.Count: > 0 })
+        {
+            // The journal may be ahead of Redis (written during an outage before a restart).
+            var lastEntry = _journal.Entries[^1];
+            var sequence = AppendScript.StreamSequence(lastEntry.Id);
+            if (sequence > _headSequence)
+            {
+                var fields = new List<KeyValuePair<string, string>>();
+                for (var i = 0; i + 1 < lastEntry.Fields.Length; i += 2)
+                {
+                    fields.Add(new(lastEntry.Fields[i], lastEntry.Fields[i + 1]));
+                }
+
+                var record = AuditRecordCodec.TryDecode(lastEntry.Id, fields, out _)!;
+                _unsignedCount += sequence - _headSequence;
+                _headSequence = sequence;
+                _headHash = record.Hash;
+                _headMilliseconds = AppendScript.StreamMilliseconds(record.StreamId);
+                _headTime = record.Timestamp;
+            }
+        }
+
+        return _headKnown;
+    }
+
+    private async Task CheckpointAsync(bool force)
+    {
+        var now = _time.GetUtcNow();
+        if (!_headKnown || _unsignedCount == 0 || _journal is { Entries.Count: > 0 } || now < _nextCheckpointAttempt)
+        {
+            return;
+        }
+
+        if (!force && _unsignedCount < _options.CheckpointEvery && now - _lastCheckpointAt < _options.CheckpointInterval)
+        {
+            return;
+        }
+
+        try
+        {
+            var checkpoint = new AuditCheckpoint
+            {
+                Node = Node,
+                Number = _checkpointNumber + 1,
+                FirstSequence = _unsignedFirstSequence,
+                LastSequence = _headSequence,
+                Count = _unsignedCount,
+                FirstTime = _unsignedFirstTime,
+                LastTime = _headTime,
+                HeadHash = _headHash,
+                LastStreamId = AuditRecordCodec.FormatStreamId(_headMilliseconds, _headSequence),
+                PreviousSignature = _checkpointSignature,
+                SigningKeyId = _signer.KeyId,
+                SignedAt = now,
+            };
+            var signature = await _signer.SignAsync(AuditCheckpointCodec.SignedBytes(checkpoint), _stopping.Token);
+            checkpoint = checkpoint with { Signature = Convert.ToBase64String(signature) };
+            var fields = AuditCheckpointCodec.ToFields(checkpoint).Select(f => new NameValueEntry(f.Key, f.Value)).ToArray();
+            await _redis.GetDatabase().StreamAddAsync(_keys.Checkpoints, fields);
+            _checkpointNumber = checkpoint.Number;
+            _checkpointSignature = checkpoint.Signature;
+            _unsignedCount = 0;
+            _lastCheckpointAt = now;
+            AuditLog.CheckpointSigned(_logger, Node, checkpoint.Number, checkpoint.FirstSequence, checkpoint.LastSequence);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !_stopping.IsCancellationRequested)
+        {
+            // A checkpoint is retried later; the events it will cover are already durable.
+            AuditLog.CheckpointFailed(_logger, Node, ex);
+            _nextCheckpointAttempt = now + TimeSpan.FromSeconds(5);
+        }
+    }
+
+    private async Task<bool> ReplicasAcknowledgedAsync()
+    {
+        try
+        {
+            var acknowledged = await _redis.GetDatabase().ExecuteAsync("WAIT", _options.WaitForReplicas, (long)_options.ReplicaTimeout.TotalMilliseconds);
+            return (long)acknowledged >= _options.WaitForReplicas;
+        }
+        catch (Exception ex) when (IsRedisFailure(ex))
+        {
+            return false;
+        }
+    }
+
+    private async Task TrimLoopAsync()
+    {
+        if (_options.Retention == TimeSpan.Zero)
+        {
+            return;
+        }
+
+        using var timer = new PeriodicTimer(TimeSpan.FromHours(1), _time);
+        while (await timer.WaitForNextTickAsync(_stopping.Token))
+        {
+            try
+            {
+                var trimmedTo = await _retention.TrimAsync(Node, _time.GetUtcNow() - _options.Retention, _stopping.Token);
+                if (trimmedTo is not null)
+                {
+                    AuditLog.Trimmed(_logger, Node, trimmedTo);
+                }
+            }
+            catch (Exception ex) when (IsRedisFailure(ex))
+            {
+                AuditLog.TrimFailed(_logger, Node, ex);
+            }
+        }
+    }
+
+    private static void Fail(List<PendingEvent> batch, KeyServiceException exception)
+    {
+        foreach (var pending in batch)
+        {
+            pending.Completion.TrySetException(exception);
+        }
+    }
+
+    internal static bool IsRedisFailure(Exception ex) =>
+        ex is RedisException or TimeoutException or ObjectDisposedException or InvalidOperationException;
+
+    internal static List<KeyValuePair<string, string>> ToPairs(StreamEntry entry) =>
+        [.. entry.Values.Select(v => new KeyValuePair<string, string>(v.Name!, v.Value!))];
+
+    private sealed class PendingEvent(KeyEvent keyEvent)
+    {
+        public KeyEvent Event { get; } = keyEvent;
+
+        public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}
