@@ -76,7 +76,7 @@ internal sealed class DocumentDownloadHandler(
         }
 
         EnvelopeHeaderInfo header = envelope.Header;
-        ReadDecision read = policy.DecideRead(caller, header.Label);
+        ReadDecision read = policy.DecideRead(caller, header);
         if (!read.Allowed)
         {
             await DenyAsync(context, caller, objectId, header, header.Label, read);
@@ -123,27 +123,8 @@ internal sealed class DocumentDownloadHandler(
             return false;
         }
 
-        IEnvelopeDecryptor decryptor;
-        try
-        {
-            decryptor = await envelopes.OpenAsync(header,
-                caller.ToKeyUse(objectId, read.Rule, read.PolicyVersion, context.TraceIdentifier), aborted);
-        }
-        catch (KeyServiceException e)
-        {
-            if (e.Kind == KeyErrorKind.InvalidData)
-            {
-                await TamperedAsync(context, caller, objectId, header, storeId, read);
-                return false;
-            }
-
-            await KeyServiceFailure.AnswerAsync(context, e, objectId, settings.RetryAfterSeconds, logger);
-            return false;
-        }
-
         if (count == 0)
         {
-            decryptor.Dispose();
             response.StatusCode = StatusCodes.Status200OK;
             SetRepresentationHeaders(response, etag, probe);
             response.ContentLength = 0;
@@ -151,23 +132,17 @@ internal sealed class DocumentDownloadHandler(
         }
 
         (long first, long last) = envelopes.CiphertextRange(offset, count, plaintextLength, header.HeaderLength);
-        var plan = new DownloadPlanFeature(decryptor, header, store, probe.ETag ?? string.Empty,
-            plaintextLength, offset, count, first, last, isRange);
+        var plan = new DownloadPlanFeature(header, probe.Prefix, store, objectId, probe.ETag ?? string.Empty, total,
+            plaintextLength, offset, count, first, last, isRange, read.Rule, read.PolicyVersion);
         if (last < probe.Prefix.Length)
         {
             // The probe already holds every needed byte (small objects): answer without a second request.
-            using (plan)
-            {
-                StartDecryptedResponse(response, plan, etag, probe.ContentType, probe.LastModified);
-                using var ciphertext = new MemoryStream(probe.Prefix[(int)first..((int)last + 1)].ToArray(), writable: false);
-                await DecryptToResponseAsync(context, plan, ciphertext, caller, objectId);
-            }
-
+            var source = new ProbedCiphertextSource(total, probe.Prefix, first, segments: null);
+            await DecryptToResponseAsync(context, plan, source, caller, probe.ContentType, probe.LastModified);
             return false;
         }
 
         context.Features.Set(plan);
-        context.Response.RegisterForDispose(plan);
         return true;
     }
 
@@ -186,7 +161,6 @@ internal sealed class DocumentDownloadHandler(
 
         context.SuppressResponseBody = true;
         CallerIdentity caller = http.GetCaller() ?? throw new InvalidOperationException("A decrypting download lost its caller.");
-        string objectId = ObjectIdentity.Of(plan.Store.ClusterId, http.Request.Path.Value ?? "/");
         if (upstream.StatusCode == System.Net.HttpStatusCode.PreconditionFailed)
         {
             await ProblemResponses.WriteAsync(http, StatusCodes.Status503ServiceUnavailable, "Document changed while being read",
@@ -203,8 +177,6 @@ internal sealed class DocumentDownloadHandler(
             return;
         }
 
-        StartDecryptedResponse(http.Response, plan, EntityTags.ForPlaintext(plan.UpstreamETag),
-            upstream.Content.Headers.ContentType?.ToString(), upstream.Content.Headers.LastModified);
         Stream ciphertext = await upstream.Content.ReadAsStreamAsync(context.CancellationToken);
         if (upstream.StatusCode == System.Net.HttpStatusCode.OK && plan.CiphertextFirst > 0)
         {
@@ -212,11 +184,13 @@ internal sealed class DocumentDownloadHandler(
             await SkipAsync(ciphertext, plan.CiphertextFirst, context.CancellationToken);
         }
 
-        await DecryptToResponseAsync(http, plan, ciphertext, caller, objectId);
+        var source = new ProbedCiphertextSource(plan.EnvelopeLength, plan.Prefix, plan.CiphertextFirst, ciphertext);
+        await DecryptToResponseAsync(http, plan, source, caller,
+            upstream.Content.Headers.ContentType?.ToString(), upstream.Content.Headers.LastModified);
     }
 
     /// <summary>Sets status and headers of a decrypted answer (plaintext length, range, ETag).</summary>
-    public static void StartDecryptedResponse(HttpResponse response, DownloadPlanFeature plan, string? etag, string? contentType, DateTimeOffset? lastModified)
+    private static void StartDecryptedResponse(HttpResponse response, DownloadPlanFeature plan, string? etag, string? contentType, DateTimeOffset? lastModified)
     {
         response.Headers.Remove(HeaderNames.ContentRange);
         response.Headers.Remove(HeaderNames.ETag);
@@ -248,28 +222,50 @@ internal sealed class DocumentDownloadHandler(
     }
 
     /// <summary>
-    /// Decrypts the planned range from <paramref name="ciphertext"/> into the response. A
-    /// segment that fails authentication aborts the response (the client sees a reset,
+    /// Unwraps the data key and decrypts the planned range into the response. Before the
+    /// first byte: key service unavailable → 503, envelope invalid → 502 + audit event. After
+    /// it: a segment that fails authentication aborts the response (the client sees a reset,
     /// never unauthenticated plaintext) and is recorded in the audit log.
     /// </summary>
-    public async Task DecryptToResponseAsync(HttpContext context, DownloadPlanFeature plan, Stream ciphertext, CallerIdentity caller, string objectId)
+    private async Task DecryptToResponseAsync(HttpContext context, DownloadPlanFeature plan, ProbedCiphertextSource source,
+        CallerIdentity caller, string? contentType, DateTimeOffset? lastModified)
     {
+        Stream plaintext;
         try
         {
-            await plan.Decryptor.DecryptRangeAsync(ciphertext, plan.PlaintextLength, plan.Offset, plan.Count,
-                context.Response.Body, context.RequestAborted);
+            plaintext = await envelopes.OpenRangeAsync(plan.Header, source, plan.Offset, plan.Count,
+                caller.ToKeyUse(plan.ObjectId, plan.Rule, plan.PolicyVersion, context.TraceIdentifier), context.RequestAborted);
         }
-        catch (EnvelopeTamperedException e)
+        catch (KeyServiceException e) when (e.Kind == KeyErrorKind.InvalidData)
         {
-            DocumentProxyLog.CiphertextTampered(logger, objectId, plan.Store.ClusterId, e);
-            await audit.TamperedAsync(plan.Header,
-                caller.ToKeyUse(objectId, "envelope-authentication", null, context.TraceIdentifier), plan.Store.ClusterId, context.RequestAborted);
-            context.Abort();
+            await TamperedAsync(context, caller, plan.ObjectId, plan.Header, plan.Store.ClusterId, null);
+            return;
         }
-        catch (Exception e) when (e is IOException or OperationCanceledException or HttpRequestException)
+        catch (KeyServiceException e)
         {
-            DocumentProxyLog.DownloadStreamFailed(logger, objectId, e);
-            context.Abort();
+            await KeyServiceFailure.AnswerAsync(context, e, plan.ObjectId, options.Value.RetryAfterSeconds, logger);
+            return;
+        }
+
+        await using (plaintext)
+        {
+            StartDecryptedResponse(context.Response, plan, EntityTags.ForPlaintext(plan.UpstreamETag), contentType, lastModified);
+            try
+            {
+                await KeyService.Envelope.Envelope.CopyAsync(plaintext, context.Response.Body, context.RequestAborted);
+            }
+            catch (KeyServiceException e) when (e.Kind == KeyErrorKind.InvalidData)
+            {
+                DocumentProxyLog.CiphertextTampered(logger, plan.ObjectId, plan.Store.ClusterId, e);
+                await audit.TamperedAsync(plan.Header,
+                    caller.ToKeyUse(plan.ObjectId, "envelope-authentication", plan.PolicyVersion, context.TraceIdentifier), plan.Store.ClusterId, context.RequestAborted);
+                context.Abort();
+            }
+            catch (Exception e) when (e is IOException or OperationCanceledException or HttpRequestException)
+            {
+                DocumentProxyLog.DownloadStreamFailed(logger, plan.ObjectId, e);
+                context.Abort();
+            }
         }
     }
 
@@ -332,7 +328,7 @@ internal sealed class DocumentDownloadHandler(
             int read = await stream.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, bytes)), cancellationToken);
             if (read == 0)
             {
-                throw new EnvelopeTamperedException("The stored envelope is shorter than its length says.");
+                throw new KeyServiceException(KeyErrorKind.InvalidData, "The stored envelope is shorter than its length says.");
             }
 
             bytes -= read;

@@ -13,6 +13,9 @@ public sealed class DocumentProxyOptions
     /// <summary>The configuration section.</summary>
     public const string SectionName = "Sovereignty:Documents";
 
+    /// <summary>The security officers' policy directory (<c>*.yaml</c>). Default <c>policies</c>.</summary>
+    public string PolicyDirectory { get; set; } = "policies";
+
     /// <summary>
     /// How many leading bytes of an upload are held in memory and given to the policy engine.
     /// An upload longer than this is classified on this prefix and marked "not completely

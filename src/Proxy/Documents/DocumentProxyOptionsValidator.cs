@@ -9,6 +9,11 @@ internal sealed class DocumentProxyOptionsValidator : IValidateOptions<DocumentP
     {
         var errors = new List<string>();
         string section = DocumentProxyOptions.SectionName;
+        if (!Directory.Exists(options.PolicyDirectory))
+        {
+            errors.Add($"{section}:PolicyDirectory '{options.PolicyDirectory}' does not exist.");
+        }
+
         if (options.InspectionWindowBytes is < 4096 or > 256 * 1024 * 1024)
         {
             errors.Add($"{section}:InspectionWindowBytes must be between 4096 and 268435456 (got {options.InspectionWindowBytes}).");

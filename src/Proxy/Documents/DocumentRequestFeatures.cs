@@ -7,40 +7,35 @@ namespace Sovereignty.Proxy.Documents;
 internal sealed record UploadBodyFeature(long? CiphertextLength);
 
 /// <summary>A decrypting download prepared before forwarding: what to ask the store for and what to send back.</summary>
-internal sealed class DownloadPlanFeature(
-    IEnvelopeDecryptor decryptor,
-    EnvelopeHeaderInfo header,
-    ClusterState store,
-    string upstreamETag,
-    long plaintextLength,
-    long offset,
-    long count,
-    long ciphertextFirst,
-    long ciphertextLast,
-    bool isRange) : IDisposable
-{
-    public IEnvelopeDecryptor Decryptor { get; } = decryptor;
-
-    public EnvelopeHeaderInfo Header { get; } = header;
-
-    public ClusterState Store { get; } = store;
-
-    public string UpstreamETag { get; } = upstreamETag;
-
-    public long PlaintextLength { get; } = plaintextLength;
-
-    public long Offset { get; } = offset;
-
-    public long Count { get; } = count;
-
-    public long CiphertextFirst { get; } = ciphertextFirst;
-
-    public long CiphertextLast { get; } = ciphertextLast;
-
-    public bool IsRange { get; } = isRange;
-
-    public void Dispose() => Decryptor.Dispose();
-}
+/// <param name="Header">The probed envelope header.</param>
+/// <param name="Prefix">The probed first bytes (they hold the whole header).</param>
+/// <param name="Store">The store the object is read from.</param>
+/// <param name="ObjectId">Route and path, for logs and audit.</param>
+/// <param name="UpstreamETag">The store's ETag of the probed version ("" when none).</param>
+/// <param name="EnvelopeLength">The stored length.</param>
+/// <param name="PlaintextLength">The plaintext length.</param>
+/// <param name="Offset">First plaintext byte to send.</param>
+/// <param name="Count">Plaintext bytes to send.</param>
+/// <param name="CiphertextFirst">First ciphertext byte to fetch.</param>
+/// <param name="CiphertextLast">Last ciphertext byte to fetch.</param>
+/// <param name="IsRange">Answer 206 (a satisfiable Range was asked).</param>
+/// <param name="Rule">The rule that allowed the read.</param>
+/// <param name="PolicyVersion">Policy version of that decision.</param>
+internal sealed record DownloadPlanFeature(
+    EnvelopeHeaderInfo Header,
+    ReadOnlyMemory<byte> Prefix,
+    ClusterState Store,
+    string ObjectId,
+    string UpstreamETag,
+    long EnvelopeLength,
+    long PlaintextLength,
+    long Offset,
+    long Count,
+    long CiphertextFirst,
+    long CiphertextLast,
+    bool IsRange,
+    string Rule,
+    string PolicyVersion);
 
 /// <summary>Set on PROPFIND requests whose answer gets plaintext sizes.</summary>
 internal sealed record PropfindFeature(ClusterState Store);

@@ -85,6 +85,8 @@ internal sealed class DocumentUploadHandler(
             new(EnvelopeHeaderInfo.ObjectKey, objectId),
             new(EnvelopeHeaderInfo.LabelKey, decision.Label),
             new(EnvelopeHeaderInfo.PolicyKey, decision.PolicyVersion),
+            new(EnvelopeHeaderInfo.ReaderGroupsKey, string.Join(',', decision.ReaderGroups)),
+            new(EnvelopeHeaderInfo.ReaderSubjectsKey, string.Join(',', decision.ReaderSubjects)),
         ];
         EncryptingUpload upload;
         try

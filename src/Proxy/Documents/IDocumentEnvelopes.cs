@@ -1,3 +1,4 @@
+using Sovereignty.KeyService.Envelope;
 using Sovereignty.KeyService.Keys;
 
 namespace Sovereignty.Proxy.Documents;
@@ -26,9 +27,16 @@ public interface IDocumentEnvelopes
         KeyUse use,
         CancellationToken cancellationToken);
 
-    /// <summary>Unwraps the data key of <paramref name="header"/> (DEK cache first) for reading.</summary>
+    /// <summary>
+    /// Unwraps the data key of <paramref name="header"/> (DEK cache first, one audit event) and
+    /// returns the plaintext bytes <paramref name="offset"/> … <paramref name="offset"/> +
+    /// <paramref name="count"/> − 1, reading from <paramref name="source"/> only the segments
+    /// they touch. Reading the stream throws <see cref="KeyService.KeyServiceException"/>
+    /// (<see cref="KeyService.KeyErrorKind.InvalidData"/>) at the first segment that fails
+    /// authentication; no byte of that segment is released.
+    /// </summary>
     /// <exception cref="KeyService.KeyServiceException">The key service refused or is unavailable, or the header is invalid.</exception>
-    ValueTask<IEnvelopeDecryptor> OpenAsync(EnvelopeHeaderInfo header, KeyUse use, CancellationToken cancellationToken);
+    Task<Stream> OpenRangeAsync(EnvelopeHeaderInfo header, ICiphertextSource source, long offset, long count, KeyUse use, CancellationToken cancellationToken);
 
     /// <summary>Total envelope length for <paramref name="plaintextLength"/> bytes under a header of <paramref name="headerLength"/> bytes.</summary>
     long CiphertextLength(long plaintextLength, int headerLength);
@@ -72,7 +80,7 @@ public sealed record EnvelopeProbe(EnvelopeProbeStatus Status, EnvelopeHeaderInf
 /// <param name="HeaderLength">Bytes of header before the first segment.</param>
 /// <param name="Key">The KEK version that wrapped the data key.</param>
 /// <param name="Context">The authenticated encryption context, in order.</param>
-/// <param name="Opaque">The parsed header as the envelope format holds it, for <see cref="IDocumentEnvelopes.OpenAsync"/>.</param>
+/// <param name="Opaque">The parsed header as the envelope format holds it, for <see cref="IDocumentEnvelopes.OpenRangeAsync"/>.</param>
 public sealed record EnvelopeHeaderInfo(int HeaderLength, KeyReference Key, IReadOnlyList<KeyValuePair<string, string>> Context, object Opaque)
 {
     /// <summary>Context key under which the proxy stores the label.</summary>
@@ -84,26 +92,26 @@ public sealed record EnvelopeHeaderInfo(int HeaderLength, KeyReference Key, IRea
     /// <summary>Context key under which the proxy stores the policy version.</summary>
     public const string PolicyKey = "policy";
 
+    /// <summary>Context key under which the proxy stores the groups that may read the object (comma-separated).</summary>
+    public const string ReaderGroupsKey = "readers-groups";
+
+    /// <summary>Context key under which the proxy stores the subjects that may read the object (comma-separated).</summary>
+    public const string ReaderSubjectsKey = "readers-subjects";
+
     /// <summary>The label recorded at upload, or null when the context has none.</summary>
     public string? Label => Context.FirstOrDefault(pair => pair.Key == LabelKey).Value;
 
     /// <summary>The object identity recorded at upload.</summary>
     public string? ObjectId => Context.FirstOrDefault(pair => pair.Key == ObjectKey).Value;
-}
 
-/// <summary>Decrypts byte ranges of one envelope whose data key is unwrapped.</summary>
-public interface IEnvelopeDecryptor : IDisposable
-{
-    /// <summary>
-    /// Writes plaintext bytes <paramref name="offset"/> … <paramref name="offset"/> +
-    /// <paramref name="count"/> − 1 to <paramref name="destination"/>, reading
-    /// <paramref name="ciphertext"/>, which starts at the first byte of
-    /// <see cref="IDocumentEnvelopes.CiphertextRange"/>. Every segment is authenticated
-    /// before any of its plaintext is written.
-    /// </summary>
-    /// <exception cref="EnvelopeTamperedException">A segment failed authentication, or the ciphertext ended early.</exception>
-    Task DecryptRangeAsync(Stream ciphertext, long plaintextLength, long offset, long count, Stream destination, CancellationToken cancellationToken);
-}
+    /// <summary>The groups recorded at upload as readers (empty when none).</summary>
+    public IReadOnlyList<string> ReaderGroups => List(ReaderGroupsKey);
 
-/// <summary>Ciphertext from the store failed authentication: nothing more of it may be released.</summary>
-public sealed class EnvelopeTamperedException(string message, Exception? innerException = null) : Exception(message, innerException);
+    /// <summary>The subjects recorded at upload as readers (empty when none).</summary>
+    public IReadOnlyList<string> ReaderSubjects => List(ReaderSubjectsKey);
+
+    private string[] List(string key) =>
+        Context.FirstOrDefault(pair => pair.Key == key).Value is { Length: > 0 } value
+            ? value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            : [];
+}

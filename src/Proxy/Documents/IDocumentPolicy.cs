@@ -16,10 +16,11 @@ public interface IDocumentPolicy
     ValueTask<UploadDecision> DecideUploadAsync(UploadSample sample, CallerIdentity caller, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Decides whether <paramref name="caller"/> may read an object labelled
-    /// <paramref name="label"/>; <c>null</c> for an object stored in clear.
+    /// Decides whether <paramref name="caller"/> may read an object whose envelope header is
+    /// <paramref name="header"/> (its label and the readers recorded at upload); <c>null</c>
+    /// for an object stored in clear.
     /// </summary>
-    ReadDecision DecideRead(CallerIdentity caller, string? label);
+    ReadDecision DecideRead(CallerIdentity caller, EnvelopeHeaderInfo? header);
 }
 
 /// <summary>What the policy engine sees of an upload.</summary>
@@ -62,6 +63,8 @@ public enum UploadAction
 /// <param name="Rule">The rule that decided.</param>
 /// <param name="Reason">A sentence for the caller when blocked (what to do, whom to ask).</param>
 /// <param name="PolicyVersion">Content hash of the policy.</param>
+/// <param name="ReaderGroups">Groups that may read the document (recorded, authenticated, in the envelope).</param>
+/// <param name="ReaderSubjects">Subjects that may read the document.</param>
 public sealed record UploadDecision(
     UploadAction Action,
     string Label,
@@ -69,7 +72,9 @@ public sealed record UploadDecision(
     IReadOnlyList<string> AllowedStores,
     string Rule,
     string? Reason,
-    string PolicyVersion);
+    string PolicyVersion,
+    IReadOnlyList<string> ReaderGroups,
+    IReadOnlyList<string> ReaderSubjects);
 
 /// <summary>The policy's answer to "may this caller read this label".</summary>
 /// <param name="Allowed">True when reading is allowed.</param>
