@@ -7,7 +7,7 @@ namespace Sovereignty.KeyService.Providers;
 /// </summary>
 /// <remarks>
 /// This is the raw provider seam: it records no key events. Gateway code uses
-/// <c>Keys.IKeyPairRing</c>, which records one event per operation; only the audit
+/// <see cref="Keys.IKeyPairRing"/>, which records one event per operation; only the audit
 /// log itself (which cannot record into itself) signs its checkpoints through this interface.
 /// Failures are <see cref="KeyServiceException"/>s (<see cref="KeyErrorKind.KeyNotFound"/> for an
 /// unknown label).
