@@ -100,6 +100,20 @@ public sealed class DocumentCipher
     }
 
     /// <summary>
+    /// Unwraps the data key of <paramref name="header"/> (DEK cache first, at most one HSM
+    /// call), checks the key commitment, and returns a decryptor for any number of ranges of
+    /// that envelope (the proxy fetches the ciphertext of each range itself, see
+    /// <see cref="EnvelopeLayout.CiphertextRange"/>).
+    /// </summary>
+    public async Task<EnvelopeDecryptor> OpenDecryptorAsync(EnvelopeHeader header, KeyUse use, EncryptionContext? expectedContext, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(header);
+        CheckContext(header, use, expectedContext);
+        using var dataKey = await _dataKeys.UnwrapAsync(header, use, cancellationToken).ConfigureAwait(false);
+        return Codec.CreateDecryptor(header, dataKey.Value);
+    }
+
+    /// <summary>
     /// Random access: the plaintext bytes [<paramref name="offset"/>, <paramref name="offset"/> + <paramref name="count"/>)
     /// of the envelope in <paramref name="source"/>, reading only the segments they touch.
     /// </summary>

@@ -141,8 +141,18 @@ public static class Envelope
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(offset, plaintextLength - count);
-        var cipher = EnvelopeKeySchedule.Open(dataKey, header);
-        return OpenRangeCoreAsync(source, header, cipher, plaintextLength, offset, count, cancellationToken);
+        return OpenRangeCoreAsync(source, new EnvelopeDecryptor(header, dataKey), plaintextLength, offset, count, cancellationToken);
+    }
+
+    /// <summary>
+    /// Checks the key commitment of <paramref name="header"/> against <paramref name="dataKey"/>
+    /// and returns a decryptor for any number of ranges of that envelope.
+    /// </summary>
+    /// <exception cref="KeyServiceException">The key commitment does not match (<see cref="KeyErrorKind.InvalidData"/>).</exception>
+    public static EnvelopeDecryptor CreateDecryptor(EnvelopeHeader header, ReadOnlySpan<byte> dataKey)
+    {
+        ArgumentNullException.ThrowIfNull(header);
+        return new EnvelopeDecryptor(header, dataKey);
     }
 
     /// <summary>Random access by push: decrypts a plaintext range into <paramref name="destination"/>.</summary>
@@ -192,36 +202,23 @@ public static class Envelope
 
     private static async Task<Stream> OpenRangeCoreAsync(
         ICiphertextSource source,
-        EnvelopeHeader header,
-        SegmentCipher cipher,
+        EnvelopeDecryptor decryptor,
         long plaintextLength,
         long offset,
         long count,
         CancellationToken cancellationToken)
     {
-        if (count == 0)
+        using (decryptor)
         {
-            cipher.Dispose();
-            return new MemoryStream([], writable: false);
-        }
+            if (count == 0)
+            {
+                return new MemoryStream([], writable: false);
+            }
 
-        long first = offset / EnvelopeLayout.SegmentSize;
-        long last = (offset + count - 1) / EnvelopeLayout.SegmentSize;
-        long start = EnvelopeLayout.SegmentOffset(first, header.Length);
-        long end = EnvelopeLayout.SegmentOffset(last, header.Length) + EnvelopeLayout.SegmentPlaintextLength(last, plaintextLength) + EnvelopeLayout.TagSize;
-        Stream segments;
-        try
-        {
-            segments = await source.OpenReadAsync(start, end - start, cancellationToken).ConfigureAwait(false);
+            var (first, last) = EnvelopeLayout.CiphertextRange(offset, count, plaintextLength, decryptor.Header.Length);
+            var segments = await source.OpenReadAsync(first, last - first + 1, cancellationToken).ConfigureAwait(false);
+            return decryptor.OpenRange(segments, plaintextLength, offset, count);
         }
-        catch
-        {
-            cipher.Dispose();
-            throw;
-        }
-
-        long skip = offset - (first * EnvelopeLayout.SegmentSize);
-        return new EnvelopeDecryptingStream(segments, cipher, first, plaintextLength, skip, count, leaveOpen: false);
     }
 
     private static async Task WriteAllAsync(EnvelopeDecryptingStream stream, Stream destination, CancellationToken cancellationToken)

@@ -84,6 +84,22 @@ public static class EnvelopeLayout
         return (int)(segmentIndex < count - 1 ? SegmentSize : plaintextLength - ((count - 1) * SegmentSize));
     }
 
+    /// <summary>
+    /// The envelope bytes (inclusive offsets from the start of the envelope) holding every
+    /// segment that plaintext bytes [<paramref name="offset"/>, <paramref name="offset"/> + <paramref name="count"/>) touch:
+    /// what to fetch to decrypt that range.
+    /// </summary>
+    public static (long First, long Last) CiphertextRange(long offset, long count, long plaintextLength, int headerLength)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(offset, plaintextLength - count);
+        long first = offset / SegmentSize;
+        long last = (offset + count - 1) / SegmentSize;
+        long end = SegmentOffset(last, headerLength) + SegmentPlaintextLength(last, plaintextLength) + TagSize;
+        return (SegmentOffset(first, headerLength), end - 1);
+    }
+
     private static void CheckPlaintextLength(long plaintextLength)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(plaintextLength);

@@ -52,6 +52,35 @@ public class EnvelopeRangeTests
         Assert.Equal(request.Count, source.BytesRead);
     }
 
+    [Theory]
+    [MemberData(nameof(Ranges))]
+    public async Task EnvelopeDecryptor_RangeFromCiphertextRange_ReturnsExactlyThoseBytes(long offset, long count)
+    {
+        var header = await Codec.ReadHeaderAsync(new MemoryCiphertextSource(Sealed), CancellationToken.None);
+        using var decryptor = Codec.CreateDecryptor(header, Dek);
+        using var output = new MemoryStream();
+        if (count == 0)
+        {
+            Assert.Throws<ArgumentOutOfRangeException>(() => EnvelopeLayout.CiphertextRange(offset, count, Original.Length, header.Length));
+            return;
+        }
+
+        var (first, last) = EnvelopeLayout.CiphertextRange(offset, count, Original.Length, header.Length);
+        // Exactly the fetched bytes, as an HTTP Range response would carry them.
+        var fetched = new MemoryStream(Sealed, (int)first, (int)(last - first + 1), writable: false);
+        await decryptor.DecryptRangeAsync(fetched, Original.Length, offset, count, output, CancellationToken.None);
+        Assert.Equal(Original.AsSpan((int)offset, (int)count).ToArray(), output.ToArray());
+        Assert.Equal(fetched.Length, fetched.Position);
+    }
+
+    [Fact]
+    public async Task CreateDecryptor_WrongDataKey_RefusesByCommitment()
+    {
+        var header = await Codec.ReadHeaderAsync(new MemoryCiphertextSource(Sealed), CancellationToken.None);
+        var error = Assert.Throws<KeyServiceException>(() => Codec.CreateDecryptor(header, OtherDek));
+        Assert.Contains("key commitment mismatch", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task OpenRangeAsync_EmptyEnvelope_GivesEmptyRangeAndRefusesAnyByte()
     {
