@@ -244,6 +244,7 @@ internal sealed class RedisKeyEventLog : IKeyEventLog, IAsyncDisposable
     private async Task WriteAsync(IReadOnlyList<AuditRecord> records, long expectedSequence)
     {
         var ttl = _options.Retention == TimeSpan.Zero ? 0 : (long)(_options.Retention + TimeSpan.FromDays(2)).TotalSeconds;
+        EnsureConnected();
         var (keys, args) = AppendScript.Build(_keys, records, expectedSequence, ttl);
         await _redis.GetDatabase().ScriptEvaluateAsync(AppendScript.Lua, keys, args);
     }
@@ -291,6 +292,7 @@ internal sealed class RedisKeyEventLog : IKeyEventLog, IAsyncDisposable
 
         try
         {
+            EnsureConnected();
             var db = _redis.GetDatabase();
             var head = await db.HashGetAsync(_keys.Head, "seq");
             var stored = head.IsNull ? 0 : (long)head;
@@ -321,6 +323,10 @@ internal sealed class RedisKeyEventLog : IKeyEventLog, IAsyncDisposable
 
             _journal.Clear();
             AuditLog.JournalFlushed(_logger, Node, written);
+
+            // The head may have come from the journal while Redis was down: Redis is authoritative again.
+            _headKnown = false;
+            await TryLoadHeadAsync();
         }
         catch (Exception ex) when (IsRedisFailure(ex))
         {
@@ -332,6 +338,7 @@ internal sealed class RedisKeyEventLog : IKeyEventLog, IAsyncDisposable
     {
         try
         {
+            EnsureConnected();
             var db = _redis.GetDatabase();
             await db.SetAddAsync(AuditKeys.NodeRegistry(_options.KeyPrefix), Node);
             var head = await db.HashGetAllAsync(_keys.Head);
@@ -494,6 +501,18 @@ internal sealed class RedisKeyEventLog : IKeyEventLog, IAsyncDisposable
             {
                 AuditLog.TrimFailed(_logger, Node, ex);
             }
+        }
+    }
+
+    /// <summary>
+    /// Fails at once while the multiplexer has no connection, instead of letting commands wait
+    /// in its backlog until they time out: key operations fail closed (or journal) without delay.
+    /// </summary>
+    private void EnsureConnected()
+    {
+        if (!_redis.IsConnected)
+        {
+            throw new RedisException("Not connected to the audit Redis.");
         }
     }
 
