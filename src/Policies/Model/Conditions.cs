@@ -31,7 +31,9 @@ public sealed record AlwaysCondition(SourceLocation At) : Condition(At)
 /// <summary>The detector fired at least <see cref="MinCount"/> times with at least <see cref="MinConfidence"/>.</summary>
 public sealed record DetectorCondition(string Detector, int MinCount, double MinConfidence, SourceLocation At) : Condition(At)
 {
-    public override string Describe() => $"detector '{Detector}' found at least {MinCount} time(s) with confidence >= {MinConfidence:0.##}";
+    public override string Describe() =>
+        $"detector '{Detector}' found at least {MinCount} time(s)"
+        + (MinConfidence > 0 ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $" with confidence >= {MinConfidence:0.##}") : string.Empty);
 }
 
 /// <summary>A label set by a user maps to <see cref="Label"/>.</summary>

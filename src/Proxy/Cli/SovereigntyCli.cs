@@ -13,6 +13,7 @@ internal static class SovereigntyCli
         var root = new RootCommand("Sovereignty: encryption and data-sovereignty gateway for mail and documents.");
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(DevCommands.Create());
+        root.Subcommands.Add(PolicyCommands.Create());
         return root;
     }
 
