@@ -1,4 +1,6 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Sovereignty.Policies.Extraction;
 
 namespace Sovereignty.Proxy.Documents;
 
@@ -9,8 +11,9 @@ public static class DocumentProxyServiceCollectionExtensions
     public const string ReverseProxySection = "ReverseProxy";
 
     /// <summary>
-    /// Adds the document proxy. The host must also register an <see cref="IDocumentPolicy"/>,
-    /// an <see cref="IDocumentEnvelopes"/> and an <see cref="KeyService.Audit.IKeyEventLog"/>.
+    /// Adds the document proxy over the policy directory and the key service's
+    /// <see cref="KeyService.DataKeys.DocumentCipher"/>; the host registers the key service and
+    /// the audit log (<see cref="KeyService.Audit.IKeyEventLog"/>).
     /// </summary>
     public static IServiceCollection AddDocumentProxy(this IServiceCollection services, IConfiguration configuration)
     {
@@ -18,6 +21,10 @@ public static class DocumentProxyServiceCollectionExtensions
             .Bind(configuration.GetSection(DocumentProxyOptions.SectionName))
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<DocumentProxyOptions>, DocumentProxyOptionsValidator>();
+        services.TryAddSingleton(_ => new ContentExtractor());
+        services.TryAddSingleton<IPolicySource, DirectoryPolicySource>();
+        services.TryAddSingleton<IDocumentPolicy, PolicyDocumentPolicy>();
+        services.TryAddSingleton<IDocumentEnvelopes, KeyServiceDocumentEnvelopes>();
         services.AddSingleton<DocumentStores>();
         services.AddSingleton<DocumentAudit>();
         services.AddSingleton<DocumentUploadHandler>();

@@ -1,4 +1,7 @@
 using Microsoft.Extensions.Options;
+using Sovereignty.KeyService.Audit;
+using Sovereignty.KeyService.DataKeys;
+using Sovereignty.KeyService.Keys;
 using Sovereignty.Proxy.Documents;
 using Sovereignty.Proxy.Identity;
 
@@ -27,6 +30,11 @@ public static class ServeHost
         services.AddOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>()
             .Configure<IOptions<ServeOptions>>((kestrel, serve) => kestrel.Limits.MaxRequestBodySize = serve.Value.MaxRequestBodyBytes);
         services.AddSingleton(TimeProvider.System);
+
+        // Key service (HSM providers, key ring, data keys and DEK cache) and the audit log.
+        services.AddSovereigntyKeys(configuration);
+        services.AddSovereigntyDataKeys(configuration);
+        services.AddRedisAuditLog(configuration.GetSection(AuditOptions.SectionName));
 
         services.AddCallerIdentity(configuration);
         services.AddDocumentProxy(configuration);
