@@ -26,6 +26,9 @@ public sealed class AuditOptions
     /// <summary>... or after this time with at least one unsigned event, whichever comes first.</summary>
     public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>Name of the HSM key pair (<c>Sovereignty:Hsm:KeyPairs</c>) that signs checkpoints: a key of its own.</summary>
+    public string CheckpointKeyPair { get; set; } = "audit-checkpoints";
+
     /// <summary>Events older than this are trimmed (at a checkpoint boundary). Zero keeps everything.</summary>
     public TimeSpan Retention { get; set; } = TimeSpan.FromDays(400);
 
@@ -79,6 +82,11 @@ internal sealed class AuditOptionsValidator : IValidateOptions<AuditOptions>
         if (string.IsNullOrWhiteSpace(options.KeyPrefix) || options.KeyPrefix.Contains('{', StringComparison.Ordinal) || options.KeyPrefix.Contains('}', StringComparison.Ordinal))
         {
             errors.Add("Sovereignty:Audit:KeyPrefix: must be non-empty and contain no braces.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.CheckpointKeyPair))
+        {
+            errors.Add("Sovereignty:Audit:CheckpointKeyPair: the name of the audit key pair is required.");
         }
 
         if (options.CheckpointEvery < 1)

@@ -147,7 +147,7 @@ public sealed class AuditReader
         while (results.Count < query.Limit)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var members = await db.SortedSetRangeByScoreAsync(index.Value, min == long.MinValue ? double.NegativeInfinity : min, max == long.MaxValue ? double.PositiveInfinity : max, exclude, order, skip, page);
+            var members = await db.SortedSetRangeByScoreAsync(index, min == long.MinValue ? double.NegativeInfinity : min, max == long.MaxValue ? double.PositiveInfinity : max, exclude, order, skip, page);
             if (members.Length == 0)
             {
                 break;
@@ -176,7 +176,7 @@ public sealed class AuditReader
     }
 
     /// <summary>The most selective index the query names (object, actor, key version, key class, operation, result), or null.</summary>
-    private static RedisKey? ChooseIndex(AuditKeys keys, AuditQuery query)
+    private static string? ChooseIndex(AuditKeys keys, AuditQuery query)
     {
         if (query.ObjectId is { } objectId)
         {

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Sovereignty.KeyService.Keys;
 using StackExchange.Redis;
 
 namespace Sovereignty.KeyService.Audit;
@@ -13,7 +14,8 @@ public static class AuditServiceCollectionExtensions
     /// Binds <see cref="AuditOptions"/> from <paramref name="section"/> (validated at start-up),
     /// registers the one shared <see cref="IConnectionMultiplexer"/> (unless one is already
     /// registered), the readers, and <see cref="RedisKeyEventLog"/> as the <see cref="IKeyEventLog"/>
-    /// (replacing any earlier registration). An <see cref="ICheckpointSigner"/> must be registered too.
+    /// (replacing any earlier registration). Checkpoints are signed by <see cref="HsmCheckpointSigner"/>
+    /// unless another <see cref="ICheckpointSigner"/> is registered; it needs <c>AddSovereigntyKeys</c>.
     /// </summary>
     public static IServiceCollection AddRedisAuditLog(this IServiceCollection services, IConfigurationSection section)
     {
@@ -23,6 +25,8 @@ public static class AuditServiceCollectionExtensions
         services.TryAddSingleton<IConnectionMultiplexer>(sp => ConnectRedis(sp.GetRequiredService<IOptions<AuditOptions>>().Value));
         services.TryAddSingleton(sp => new AuditReader(sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<IOptions<AuditOptions>>().Value.KeyPrefix));
         services.TryAddSingleton(sp => new AuditStatisticsReader(sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<IOptions<AuditOptions>>().Value.KeyPrefix));
+        services.TryAddSingleton(sp => new HsmCheckpointSigner(sp.GetRequiredService<KeyCatalog>(), sp.GetRequiredService<IOptions<AuditOptions>>().Value.CheckpointKeyPair));
+        services.TryAddSingleton<ICheckpointSigner>(sp => sp.GetRequiredService<HsmCheckpointSigner>());
         services.TryAddSingleton<RedisKeyEventLog>();
         services.RemoveAll<IKeyEventLog>();
         services.AddSingleton<IKeyEventLog>(sp => sp.GetRequiredService<RedisKeyEventLog>());

@@ -1,0 +1,114 @@
+using Sovereignty.KeyService.Audit;
+
+namespace Sovereignty.KeyService.Tests.Audit;
+
+/// <summary>Every query is checked against a brute-force scan of all stored events.</summary>
+[Collection(RedisCollectionDefinition.Name)]
+public sealed class AuditQueryTests(RedisFixture redis) : IAsyncLifetime, IDisposable
+{
+    private static readonly string[] s_actors = ["alice", "bob", "carol", "dave", "eve"];
+    private static readonly string[] s_classes = ["confidential-fr", "secret-fr", "internal"];
+    private readonly SoftwareCheckpointSigner _signer = new();
+    private readonly string _prefix = AuditTestKit.NewPrefix();
+    private List<AuditRecord> _all = [];
+
+    public async Task InitializeAsync()
+    {
+        var random = new Random(4242);
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(AuditTestKit.Start);
+        await using (var a = AuditTestKit.CreateLog(redis.Connection, AuditTestKit.Options(_prefix, "node-a"), _signer, clock))
+        await using (var b = AuditTestKit.CreateLog(redis.Connection, AuditTestKit.Options(_prefix, "node-b"), _signer, clock))
+        {
+            var operations = Enum.GetValues<KeyOperation>();
+            var results = Enum.GetValues<KeyEventResult>();
+            for (var i = 0; i < 700; i++)
+            {
+                clock.Advance(TimeSpan.FromMilliseconds(random.Next(0, 4000)));
+                var keyEvent = AuditTestKit.Event(
+                    operations[random.Next(operations.Length)],
+                    s_classes[random.Next(s_classes.Length)],
+                    random.Next(1, 4),
+                    s_actors[random.Next(s_actors.Length)],
+                    random.Next(12) == 0 ? null : "/docs/" + random.Next(10) + ".pdf",
+                    results[random.Next(results.Length)]);
+                await (random.Next(2) == 0 ? a : b).RecordAsync(keyEvent, CancellationToken.None);
+            }
+        }
+
+        _all = await AuditTestKit.ReadAllAsync(redis.Connection, _prefix);
+    }
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    public void Dispose() => _signer.Dispose();
+
+    public static TheoryData<string> Queries() =>
+    [
+        "none", "key", "keyversion", "actor", "object", "op", "result", "since", "until", "window",
+        "actor+op", "key+result", "object+actor", "node", "oldest", "limit", "actor+window", "nomatch",
+    ];
+
+    [Theory]
+    [MemberData(nameof(Queries))]
+    public async Task QueryAsync_EachDimension_ReturnsExactlyTheMatchingEvents(string name)
+    {
+        var mid = _all.OrderBy(r => r.Timestamp).ElementAt(_all.Count / 2).Timestamp;
+        var late = _all.OrderBy(r => r.Timestamp).ElementAt(_all.Count * 3 / 4).Timestamp;
+        var query = name switch
+        {
+            "none" => new AuditQuery { Limit = 10_000 },
+            "key" => new AuditQuery { KeyClass = "secret-fr", Limit = 10_000 },
+            "keyversion" => new AuditQuery { KeyClass = "secret-fr", KeyVersion = 2, Limit = 10_000 },
+            "actor" => new AuditQuery { Actor = "bob", Limit = 10_000 },
+            "object" => new AuditQuery { ObjectId = "/docs/3.pdf", Limit = 10_000 },
+            "op" => new AuditQuery { Operation = KeyOperation.UnwrapDataKey, Limit = 10_000 },
+            "result" => new AuditQuery { Result = KeyEventResult.Denied, Limit = 10_000 },
+            "since" => new AuditQuery { Since = mid, Limit = 10_000 },
+            "until" => new AuditQuery { Until = mid, Limit = 10_000 },
+            "window" => new AuditQuery { Since = mid, Until = late, Limit = 10_000 },
+            "actor+op" => new AuditQuery { Actor = "carol", Operation = KeyOperation.WrapDataKey, Limit = 10_000 },
+            "key+result" => new AuditQuery { KeyClass = "internal", Result = KeyEventResult.Error, Limit = 10_000 },
+            "object+actor" => new AuditQuery { ObjectId = "/docs/1.pdf", Actor = "alice", Limit = 10_000 },
+            "node" => new AuditQuery { Node = "node-b", Actor = "dave", Limit = 10_000 },
+            "oldest" => new AuditQuery { Actor = "eve", OldestFirst = true, Limit = 25 },
+            "limit" => new AuditQuery { KeyClass = "confidential-fr", Limit = 7 },
+            "actor+window" => new AuditQuery { Actor = "alice", Since = mid, Until = late, Limit = 10_000 },
+            "nomatch" => new AuditQuery { Actor = "nobody", Limit = 10_000 },
+            _ => throw new ArgumentOutOfRangeException(nameof(name)),
+        };
+
+        var expected = BruteForce(query);
+        var actual = await new AuditReader(redis.Connection, _prefix).QueryAsync(query, CancellationToken.None);
+
+        Assert.Equal(expected.Select(r => (r.Node, r.Sequence)), actual.Select(r => (r.Node, r.Sequence)));
+        if (name != "nomatch")
+        {
+            Assert.NotEmpty(actual);
+        }
+    }
+
+    [Fact]
+    public async Task QueryAsync_VersionWithoutClass_Refused()
+    {
+        var reader = new AuditReader(redis.Connection, _prefix);
+        await Assert.ThrowsAsync<ArgumentException>(() => reader.QueryAsync(new AuditQuery { KeyVersion = 2 }, CancellationToken.None));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(10_001)]
+    public async Task QueryAsync_LimitOutOfRange_Refused(int limit)
+    {
+        var reader = new AuditReader(redis.Connection, _prefix);
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => reader.QueryAsync(new AuditQuery { Limit = limit }, CancellationToken.None));
+    }
+
+    private List<AuditRecord> BruteForce(AuditQuery query)
+    {
+        var matching = _all.Where(query.Matches);
+        var ordered = query.OldestFirst
+            ? matching.OrderBy(r => r.Timestamp).ThenBy(r => r.Node, StringComparer.Ordinal).ThenBy(r => r.Sequence)
+            : matching.OrderByDescending(r => r.Timestamp).ThenByDescending(r => r.Node, StringComparer.Ordinal).ThenByDescending(r => r.Sequence);
+        return [.. ordered.Take(query.Limit)];
+    }
+}
