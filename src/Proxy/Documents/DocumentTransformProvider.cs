@@ -10,9 +10,12 @@ namespace Sovereignty.Proxy.Documents;
 /// the ciphertext range of a decrypting download, WebDAV <c>Destination</c> rewriting, and
 /// the decrypting / size-rewriting response bodies.
 /// </summary>
-internal sealed class DocumentTransformProvider(
-    DocumentDownloadHandler downloads,
-    PropfindRewriter propfind) : ITransformProvider
+/// <remarks>
+/// YARP builds transforms while it builds its configuration state, and the handlers depend on
+/// that state (the store lookup): the handlers are taken from the request's services when a
+/// response arrives, not injected here, which would make a dependency cycle.
+/// </remarks>
+internal sealed class DocumentTransformProvider : ITransformProvider
 {
     public void ValidateRoute(TransformRouteValidationContext context)
     {
@@ -68,18 +71,18 @@ internal sealed class DocumentTransformProvider(
         return ValueTask.CompletedTask;
     }
 
-    private async ValueTask ApplyResponseAsync(ResponseTransformContext context)
+    private static async ValueTask ApplyResponseAsync(ResponseTransformContext context)
     {
         HttpContext http = context.HttpContext;
         if (http.Features.Get<DownloadPlanFeature>() is { } plan)
         {
-            await downloads.CompleteForwardedAsync(context, plan);
+            await http.RequestServices.GetRequiredService<DocumentDownloadHandler>().CompleteForwardedAsync(context, plan);
             return;
         }
 
         if (http.Features.Get<PropfindFeature>() is { } listing)
         {
-            await propfind.RewriteAsync(context, listing);
+            await http.RequestServices.GetRequiredService<PropfindRewriter>().RewriteAsync(context, listing);
         }
     }
 }

@@ -15,9 +15,13 @@ internal sealed class ProbedCiphertextSource(long length, ReadOnlyMemory<byte> p
 
     public ValueTask<Stream> OpenReadAsync(long offset, long count, CancellationToken cancellationToken)
     {
-        if (offset + Math.Min(count, Length - offset) <= prefix.Length)
+        long available = Math.Min(count, Length - offset);
+        if (offset + available <= prefix.Length || (offset < prefix.Length && offset != segmentsOffset))
         {
-            return ValueTask.FromResult<Stream>(new MemoryStream(prefix[(int)offset..(int)(offset + Math.Min(count, Length - offset))].ToArray(), writable: false));
+            // Header reads (and whole small objects): the probe holds them. A header read may ask
+            // for more than the header; it stops at the header's end, which the probe contains.
+            int end = (int)Math.Min(offset + available, prefix.Length);
+            return ValueTask.FromResult<Stream>(new MemoryStream(prefix[(int)offset..end].ToArray(), writable: false));
         }
 
         if (segments is null || _segmentsTaken || offset != segmentsOffset)

@@ -51,12 +51,9 @@ public sealed class GatewayFixture : IAsyncLifetime
         Fr = await NginxWebDav.StartAsync();
         Redis = await RedisServer.StartAsync();
         App = BuildApp();
-        using (var scope = App.Services.CreateScope())
-        {
-            await App.Services.GetRequiredService<KeyManager>().InitAsync(KeyUse.Cli("proxy-test-init"), CancellationToken.None);
-        }
-
+        // The audit log's writer runs as a hosted service: keys are created once the host runs.
         await App.StartAsync();
+        await App.Services.GetRequiredService<KeyManager>().InitAsync(KeyUse.Cli("proxy-test-init"), CancellationToken.None);
         string address = App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         BaseAddress = new Uri(address + "/");
     }
