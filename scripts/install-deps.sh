@@ -7,7 +7,8 @@ packages=(
   softhsm2        # the simulated HSM (PKCS#11 module /usr/lib/softhsm/libsofthsm2.so)
   opensc          # pkcs11-tool, to inspect tokens
   redis-server    # the audit log store
-  nginx           # WebDAV stand-in for the cloud document store
+  nginx           # WebDAV stand-in for the cloud document store (core DAV: PUT, DELETE, MKCOL, COPY, MOVE)
+  libnginx-mod-http-dav-ext  # nginx PROPFIND and OPTIONS, which its core DAV module lacks
   swaks           # SMTP client used by tests
   libnss3-tools   # cmsutil: checks S/MIME output the way Thunderbird does
   gpgsm           # a third S/MIME implementation for compatibility tests

@@ -12,6 +12,8 @@ internal static class SovereigntyCli
     {
         var root = new RootCommand("Sovereignty: encryption and data-sovereignty gateway for mail and documents.");
         root.Subcommands.Add(KeysCommands.Create());
+        root.Subcommands.Add(ServeCommand.Create());
+        root.Subcommands.Add(DevCommands.Create());
         root.Subcommands.Add(PolicyCommands.Create());
         root.Subcommands.Add(AuditCommands.Create());
         EnvelopeCommands.Create().ToList().ForEach(root.Subcommands.Add);

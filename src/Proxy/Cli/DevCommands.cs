@@ -1,0 +1,45 @@
+using System.CommandLine;
+using Sovereignty.Proxy.Identity;
+
+namespace Sovereignty.Proxy.Cli;
+
+/// <summary>
+/// <c>sovereignty dev …</c>: helpers for a local gateway only. <c>dev token</c> mints a JWT
+/// with a dev key (created on first use under <c>.dev/identity</c>), standing in for the
+/// organisation's identity provider.
+/// </summary>
+internal static class DevCommands
+{
+    public static Command Create()
+    {
+        var sub = new Option<string>("--sub") { Description = "Subject of the token (the user).", Required = true };
+        var groups = new Option<string[]>("--groups") { Description = "Groups of the user.", AllowMultipleArgumentsPerToken = true };
+        var key = new Option<string>("--key")
+        {
+            Description = "Dev signing key (PEM, created when missing; its .pub.pem is what serve trusts).",
+            DefaultValueFactory = _ => Path.Combine(".dev", "identity", "dev-signing-key.pem"),
+        };
+        var issuer = new Option<string>("--issuer") { Description = "Token issuer.", DefaultValueFactory = _ => "sovereignty-dev" };
+        var audience = new Option<string>("--audience") { Description = "Token audience.", DefaultValueFactory = _ => "sovereignty" };
+        var lifetime = new Option<TimeSpan>("--lifetime") { Description = "Token lifetime.", DefaultValueFactory = _ => TimeSpan.FromHours(8) };
+
+        var token = new Command("token", "Print a dev JWT for a local gateway (never for production).")
+        {
+            sub, groups, key, issuer, audience, lifetime,
+        };
+        token.SetAction(parseResult =>
+        {
+            using DevTokenIssuer devIssuer = DevTokenIssuer.LoadOrCreate(parseResult.GetValue(key)!);
+            Console.WriteLine(devIssuer.Mint(
+                parseResult.GetValue(issuer)!,
+                parseResult.GetValue(audience)!,
+                parseResult.GetValue(sub)!,
+                parseResult.GetValue(groups) ?? [],
+                parseResult.GetValue(lifetime),
+                DateTimeOffset.UtcNow));
+            return 0;
+        });
+
+        return new Command("dev", "Helpers for a local development gateway.") { token };
+    }
+}

@@ -1,0 +1,96 @@
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Net.Http.Headers;
+using Yarp.ReverseProxy.Transforms;
+using Yarp.ReverseProxy.Transforms.Builder;
+
+namespace Sovereignty.Proxy.Documents;
+
+/// <summary>
+/// YARP transforms on every document route: the upstream length of an encrypted upload,
+/// the ciphertext range of a decrypting download, WebDAV <c>Destination</c> rewriting, and
+/// the decrypting / size-rewriting response bodies.
+/// </summary>
+/// <remarks>
+/// YARP builds transforms while it builds its configuration state, and the handlers depend on
+/// that state (the store lookup): the handlers are taken from the request's services when a
+/// response arrives, not injected here, which would make a dependency cycle.
+/// </remarks>
+internal sealed class DocumentTransformProvider : ITransformProvider
+{
+    public void ValidateRoute(TransformRouteValidationContext context)
+    {
+    }
+
+    public void ValidateCluster(TransformClusterValidationContext context)
+    {
+    }
+
+    public void Apply(TransformBuilderContext context)
+    {
+        context.AddRequestTransform(ApplyRequestAsync);
+        context.AddResponseTransform(ApplyResponseAsync);
+    }
+
+    private static ValueTask ApplyRequestAsync(RequestTransformContext context)
+    {
+        HttpContext http = context.HttpContext;
+        if (http.Features.Get<UploadBodyFeature>() is { } upload && context.ProxyRequest.Content is { } content)
+        {
+            // The body became an envelope: its length is the ciphertext length (or unknown → chunked).
+            content.Headers.ContentLength = upload.CiphertextLength;
+            content.Headers.Remove(HeaderNames.ContentMD5);
+        }
+
+        if (http.Features.Get<DownloadPlanFeature>() is { } plan)
+        {
+            HttpRequestMessage request = context.ProxyRequest;
+            request.Headers.Remove(HeaderNames.Range);
+            request.Headers.Remove(HeaderNames.IfRange);
+            request.Headers.Remove(HeaderNames.IfNoneMatch);
+            request.Headers.Remove(HeaderNames.IfModifiedSince);
+            request.Headers.Remove(HeaderNames.AcceptEncoding);
+            request.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(plan.CiphertextFirst, plan.CiphertextLast);
+            if (plan.UpstreamETag.Length > 0)
+            {
+                // The object must still be the version whose header was probed.
+                request.Headers.TryAddWithoutValidation(HeaderNames.IfMatch, plan.UpstreamETag);
+            }
+        }
+
+        if ((HttpMethods.Equals(http.Request.Method, "MOVE") || HttpMethods.Equals(http.Request.Method, "COPY"))
+            && http.Request.Headers["Destination"].FirstOrDefault() is { } destination
+            && Uri.TryCreate(destination, UriKind.Absolute, out Uri? destinationUri)
+            && Uri.TryCreate(context.DestinationPrefix, UriKind.Absolute, out Uri? upstream))
+        {
+            // WebDAV servers accept a Destination on their own host only.
+            context.ProxyRequest.Headers.Remove("Destination");
+            context.ProxyRequest.Headers.TryAddWithoutValidation("Destination",
+                new UriBuilder(destinationUri) { Scheme = upstream.Scheme, Host = upstream.Host, Port = upstream.Port }.Uri.AbsoluteUri);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    private static async ValueTask ApplyResponseAsync(ResponseTransformContext context)
+    {
+        HttpContext http = context.HttpContext;
+        if (http.Features.Get<DownloadPlanFeature>() is { } plan)
+        {
+            await http.RequestServices.GetRequiredService<DocumentDownloadHandler>().CompleteForwardedAsync(context, plan);
+            return;
+        }
+
+        if (http.Features.Get<PropfindFeature>() is { } listing)
+        {
+            await http.RequestServices.GetRequiredService<PropfindRewriter>().RewriteAsync(context, listing);
+        }
+    }
+}
+
+/// <summary>Lets YARP forward a body even when the client declared none (an empty upload still becomes an envelope).</summary>
+internal sealed class ForcedRequestBodyDetection : IHttpRequestBodyDetectionFeature
+{
+    public static ForcedRequestBodyDetection Instance { get; } = new();
+
+    public bool CanHaveBody => true;
+}

@@ -1,0 +1,110 @@
+using Microsoft.Extensions.Options;
+using Sovereignty.KeyService;
+using Sovereignty.Proxy.Identity;
+using Yarp.ReverseProxy.Model;
+
+namespace Sovereignty.Proxy.Documents;
+
+/// <summary>
+/// Uploads (PUT, POST of a whole body): inspect the leading window, ask the policy, then
+/// refuse, forward in clear (only when the policy says so), or replace the body with an
+/// envelope that encrypts as YARP pulls it, sent to a store the label may live in.
+/// </summary>
+internal sealed class DocumentUploadHandler(
+    IDocumentPolicy policy,
+    IDocumentEnvelopes envelopes,
+    DocumentStores stores,
+    IOptions<DocumentProxyOptions> options,
+    ILogger<DocumentUploadHandler> logger)
+{
+    /// <summary>Header by which a client may declare a label (honoured only as a rule input).</summary>
+    public const string LabelHeader = "X-Sovereignty-Label";
+
+    /// <summary>Prepares the request for forwarding; false when the request was answered here.</summary>
+    public async Task<bool> PrepareAsync(HttpContext context, CallerIdentity caller, IReverseProxyFeature proxy)
+    {
+        DocumentProxyOptions settings = options.Value;
+        CancellationToken aborted = context.RequestAborted;
+        HttpRequest request = context.Request;
+        string routeId = proxy.Route.Config.RouteId;
+        string path = request.Path.Value ?? "/";
+        string objectId = ObjectIdentity.Of(routeId, path);
+
+        var (buffer, length, complete) = await InspectionWindow.ReadAsync(
+            request.Body, settings.InspectionWindowBytes, request.ContentLength, aborted);
+        var sample = new UploadSample(
+            routeId,
+            path,
+            request.ContentType,
+            path[(path.LastIndexOf('/') + 1)..],
+            request.Headers[LabelHeader].FirstOrDefault(),
+            buffer.AsMemory(0, Math.Min(length, settings.InspectionWindowBytes)),
+            complete,
+            request.ContentLength);
+        UploadDecision decision = await policy.DecideUploadAsync(sample, caller, aborted);
+        DocumentProxyLog.UploadDecided(logger, objectId, caller.Subject, decision.Action, decision.Label, decision.Rule,
+            decision.PolicyVersion, sample.Content.Length, complete);
+
+        if (decision.Action == UploadAction.Block)
+        {
+            DocumentProxyLog.UploadBlocked(logger, objectId, caller.Subject, decision.Rule);
+            await ProblemResponses.WriteAsync(context, StatusCodes.Status403Forbidden, "Upload refused by policy",
+                decision.Reason ?? $"Rule '{decision.Rule}' does not allow this document to be stored in the cloud. Contact your security officer.",
+                decision.Rule, correlationId: context.TraceIdentifier);
+            return false;
+        }
+
+        ClusterState? store = stores.ChooseForWrite(proxy.Route, decision.AllowedStores);
+        if (store is null)
+        {
+            DocumentProxyLog.NoAllowedStore(logger, objectId, decision.Label, string.Join(',', decision.AllowedStores));
+            await ProblemResponses.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "No allowed store available",
+                $"Documents labelled '{decision.Label}' may only be stored in: {string.Join(", ", decision.AllowedStores)}; none of them is reachable now. Retry later.",
+                decision.Rule, settings.RetryAfterSeconds, context.TraceIdentifier);
+            return false;
+        }
+
+        context.ReassignProxyRequest(store);
+        var body = new PrefixedStream(buffer.AsMemory(0, length), request.Body);
+        if (decision.Action == UploadAction.Pass)
+        {
+            request.Body = body;
+            return true;
+        }
+
+        if (string.IsNullOrEmpty(decision.KeyClass))
+        {
+            await ProblemResponses.WriteAsync(context, StatusCodes.Status500InternalServerError, "Policy names no key class",
+                $"Rule '{decision.Rule}' asks to encrypt label '{decision.Label}' but names no key class; the policy must be fixed.",
+                decision.Rule, correlationId: context.TraceIdentifier);
+            return false;
+        }
+
+        KeyValuePair<string, string>[] encryptionContext =
+        [
+            new(EnvelopeHeaderInfo.ObjectKey, objectId),
+            new(EnvelopeHeaderInfo.LabelKey, decision.Label),
+            new(EnvelopeHeaderInfo.PolicyKey, decision.PolicyVersion),
+            new(EnvelopeHeaderInfo.ReaderGroupsKey, string.Join(',', decision.ReaderGroups)),
+            new(EnvelopeHeaderInfo.ReaderSubjectsKey, string.Join(',', decision.ReaderSubjects)),
+        ];
+        EncryptingUpload upload;
+        try
+        {
+            upload = await envelopes.EncryptAsync(body, decision.KeyClass, encryptionContext,
+                caller.ToKeyUse(objectId, decision.Rule, decision.PolicyVersion, context.TraceIdentifier), aborted);
+        }
+        catch (KeyServiceException e)
+        {
+            await KeyServiceFailure.AnswerAsync(context, e, objectId, settings.RetryAfterSeconds, logger);
+            return false;
+        }
+
+        request.Body = upload.Ciphertext;
+        long? ciphertextLength = request.ContentLength is long plain
+            ? envelopes.CiphertextLength(plain, upload.HeaderLength)
+            : null;
+        context.Features.Set(new UploadBodyFeature(ciphertextLength));
+        return true;
+    }
+}

@@ -1,0 +1,67 @@
+using Sovereignty.KeyService;
+using Sovereignty.KeyService.DataKeys;
+using Sovereignty.KeyService.Envelope;
+using Sovereignty.KeyService.Keys;
+
+namespace Sovereignty.Proxy.Documents;
+
+/// <summary>
+/// <see cref="IDocumentEnvelopes"/> over envelope format v1 and the key service's
+/// <see cref="DocumentCipher"/> (data keys wrapped in the HSM, DEK cache, audited).
+/// </summary>
+internal sealed class KeyServiceDocumentEnvelopes(DocumentCipher cipher) : IDocumentEnvelopes
+{
+    public EnvelopeProbe Probe(ReadOnlySpan<byte> prefix)
+    {
+        EnvelopeHeaderStatus status;
+        EnvelopeHeader? header;
+        int needed;
+        try
+        {
+            status = Envelope.TryReadHeader(prefix, out header, out needed);
+        }
+        catch (KeyServiceException)
+        {
+            // Starts with the envelope magic but the header is malformed: never treat it as clear data.
+            return new EnvelopeProbe(EnvelopeProbeStatus.Invalid);
+        }
+
+        return status switch
+        {
+            EnvelopeHeaderStatus.Complete when header is not null => new EnvelopeProbe(EnvelopeProbeStatus.Envelope, Describe(header)),
+            EnvelopeHeaderStatus.NeedMoreData => new EnvelopeProbe(EnvelopeProbeStatus.NeedMoreData, NeededBytes: needed),
+            EnvelopeHeaderStatus.NotAnEnvelope => new EnvelopeProbe(EnvelopeProbeStatus.NotEnvelope),
+            _ => new EnvelopeProbe(EnvelopeProbeStatus.Invalid),
+        };
+    }
+
+    public async ValueTask<EncryptingUpload> EncryptAsync(
+        Stream plaintext, string keyClass, IReadOnlyList<KeyValuePair<string, string>> context, KeyUse use, CancellationToken cancellationToken)
+    {
+        OpenedEnvelope opened = await cipher.OpenEncryptingStreamAsync(plaintext, keyClass, EncryptionContext.Create(context), use, cancellationToken);
+        return new EncryptingUpload(opened.Content, opened.Header.Length);
+    }
+
+    public async Task<Stream> OpenRangeAsync(EnvelopeHeaderInfo header, ICiphertextSource source, long offset, long count, KeyUse use, CancellationToken cancellationToken)
+    {
+        OpenedEnvelope opened = await cipher.OpenRangeAsync(source, offset, count, use, ((EnvelopeHeader)header.Opaque).Context, cancellationToken);
+        return opened.Content;
+    }
+
+    public long CiphertextLength(long plaintextLength, int headerLength) => EnvelopeLayout.CiphertextLength(plaintextLength, headerLength);
+
+    public bool TryGetPlaintextLength(long ciphertextLength, int headerLength, out long plaintextLength) =>
+        EnvelopeLayout.TryGetPlaintextLength(ciphertextLength, headerLength, out plaintextLength);
+
+    public (long First, long Last) CiphertextRange(long offset, long count, long plaintextLength, int headerLength)
+    {
+        long first = offset / EnvelopeLayout.SegmentSize;
+        long last = (offset + count - 1) / EnvelopeLayout.SegmentSize;
+        long start = EnvelopeLayout.SegmentOffset(first, headerLength);
+        long end = EnvelopeLayout.SegmentOffset(last, headerLength) + EnvelopeLayout.SegmentPlaintextLength(last, plaintextLength) + EnvelopeLayout.TagSize;
+        return (start, end - 1);
+    }
+
+    private static EnvelopeHeaderInfo Describe(EnvelopeHeader header) =>
+        new(header.Length, header.Key, [.. header.Context], header);
+}

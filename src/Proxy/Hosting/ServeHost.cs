@@ -1,0 +1,58 @@
+using Microsoft.Extensions.Options;
+using Sovereignty.KeyService.Audit;
+using Sovereignty.KeyService.DataKeys;
+using Sovereignty.KeyService.Keys;
+using Sovereignty.Proxy.Documents;
+using Sovereignty.Proxy.Identity;
+
+namespace Sovereignty.Proxy.Hosting;
+
+/// <summary>
+/// The <c>sovereignty serve</c> host: Kestrel with the YARP document proxy, caller
+/// authentication, health and readiness endpoints, settings validated at start-up and a
+/// graceful shutdown that lets in-flight requests finish.
+/// </summary>
+public static class ServeHost
+{
+    /// <summary>A builder with every serve component registered; tests add configuration and services before <see cref="Build"/>.</summary>
+    public static WebApplicationBuilder CreateBuilder(string[] args)
+    {
+        WebApplicationBuilder builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args });
+        IServiceCollection services = builder.Services;
+        ConfigurationManager configuration = builder.Configuration;
+
+        services.AddOptions<ServeOptions>()
+            .Bind(configuration.GetSection(ServeOptions.SectionName))
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ServeOptions>, ServeOptionsValidator>();
+        services.AddOptions<HostOptions>()
+            .Configure<IOptions<ServeOptions>>((host, serve) => host.ShutdownTimeout = serve.Value.ShutdownTimeout);
+        services.AddOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>()
+            .Configure<IOptions<ServeOptions>>((kestrel, serve) => kestrel.Limits.MaxRequestBodySize = serve.Value.MaxRequestBodyBytes);
+        services.AddSingleton(TimeProvider.System);
+
+        // Key service (HSM providers, key ring, data keys and DEK cache) and the audit log.
+        services.AddSovereigntyKeys(configuration);
+        services.AddSovereigntyDataKeys(configuration);
+        services.AddRedisAuditLog(configuration.GetSection(AuditOptions.SectionName));
+
+        services.AddCallerIdentity(configuration);
+        services.AddDocumentProxy(configuration);
+        services.AddHealthChecks()
+            .AddCheck<UpstreamStoresHealthCheck>("document-stores", tags: [HealthEndpoints.ReadyTag])
+            .AddCheck<PolicyLoadedHealthCheck>("policy", tags: [HealthEndpoints.ReadyTag]);
+        return builder;
+    }
+
+    /// <summary>Builds the application and maps its endpoints.</summary>
+    public static WebApplication Build(WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        WebApplication app = builder.Build();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapHealthEndpoints();
+        app.MapDocumentProxy();
+        return app;
+    }
+}
