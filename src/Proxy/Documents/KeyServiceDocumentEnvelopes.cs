@@ -38,7 +38,7 @@ internal sealed class KeyServiceDocumentEnvelopes(DocumentCipher cipher) : IDocu
     public async ValueTask<EncryptingUpload> EncryptAsync(
         Stream plaintext, string keyClass, IReadOnlyList<KeyValuePair<string, string>> context, KeyUse use, CancellationToken cancellationToken)
     {
-        OpenedEnvelope opened = await cipher.OpenEncryptingStreamAsync(plaintext, keyClass, EncryptionContext.Create(context), use, cancellationToken);
+        OpenedEnvelope opened = await cipher.OpenEncryptingStreamAsync(plaintext, keyClass, EncryptionContext.Create(context), use, leaveOpen: true, cancellationToken);
         return new EncryptingUpload(opened.Content, opened.Header.Length);
     }
 

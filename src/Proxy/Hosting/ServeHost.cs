@@ -2,8 +2,10 @@ using Microsoft.Extensions.Options;
 using Sovereignty.KeyService.Audit;
 using Sovereignty.KeyService.DataKeys;
 using Sovereignty.KeyService.Keys;
+using Sovereignty.Proxy.Audit;
 using Sovereignty.Proxy.Documents;
 using Sovereignty.Proxy.Identity;
+using Sovereignty.Proxy.Smtp;
 
 namespace Sovereignty.Proxy.Hosting;
 
@@ -38,6 +40,13 @@ public static class ServeHost
 
         services.AddCallerIdentity(configuration);
         services.AddDocumentProxy(configuration);
+        services.AddAuditApi();
+        if (configuration.GetSection(SmtpRelayOptions.SectionName).Exists())
+        {
+            // The relay runs in the same host when it is configured; a document-only node has no SMTP settings.
+            services.AddSmtpRelay(configuration);
+        }
+
         services.AddHealthChecks()
             .AddCheck<UpstreamStoresHealthCheck>("document-stores", tags: [HealthEndpoints.ReadyTag])
             .AddCheck<PolicyLoadedHealthCheck>("policy", tags: [HealthEndpoints.ReadyTag]);
@@ -52,6 +61,7 @@ public static class ServeHost
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapHealthEndpoints();
+        app.MapAuditApi();
         app.MapDocumentProxy();
         return app;
     }
