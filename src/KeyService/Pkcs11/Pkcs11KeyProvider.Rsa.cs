@@ -132,8 +132,7 @@ public sealed partial class Pkcs11KeyProvider
     private IObjectHandle FindPrivateKey(ISession session, string keyLabel)
     {
         var cacheKey = "rsa:" + keyLabel;
-        if (_handles.TryGetValue(cacheKey, out var cached)
-            && session.GetAttributeValue(cached, [CKA.CKA_LABEL])[0].GetValueAsString() == keyLabel)
+        if (_handles.Get(cacheKey, handle => session.GetAttributeValue(handle, [CKA.CKA_LABEL])[0].GetValueAsString() == keyLabel) is { } cached)
         {
             return cached;
         }
@@ -146,7 +145,7 @@ public sealed partial class Pkcs11KeyProvider
 
         return found.Count switch
         {
-            1 => _handles[cacheKey] = found[0],
+            1 => _handles.Add(cacheKey, found[0]),
             0 => throw new KeyServiceException(KeyErrorKind.KeyNotFound, $"No RSA private key labelled '{keyLabel}' on {Where}."),
             _ => throw new KeyServiceException(KeyErrorKind.Configuration, $"Several RSA private keys are labelled '{keyLabel}' on {Where}; labels must be unique."),
         };

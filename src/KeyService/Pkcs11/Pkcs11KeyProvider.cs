@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -26,17 +25,18 @@ public sealed partial class Pkcs11KeyProvider : IKeyProvider, IAsymmetricKeyProv
     private readonly ILogger _logger;
     private readonly Pkcs11Module _module;
     private readonly Pkcs11SessionPool _pool;
-    private readonly ConcurrentDictionary<string, IObjectHandle> _handles = new(StringComparer.Ordinal);
+    private readonly Pkcs11HandleCache _handles;
     private int _disposed;
 
     /// <summary>Loads (or shares) the module; the token is opened and logged in on first use.</summary>
     /// <exception cref="KeyServiceException"><see cref="KeyErrorKind.Configuration"/> for invalid options or a missing module.</exception>
-    public Pkcs11KeyProvider(Pkcs11ProviderOptions options, ILogger<Pkcs11KeyProvider>? logger = null)
+    public Pkcs11KeyProvider(Pkcs11ProviderOptions options, ILogger<Pkcs11KeyProvider>? logger = null, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         Validate(options);
         _options = options;
         _logger = logger ?? NullLogger<Pkcs11KeyProvider>.Instance;
+        _handles = new Pkcs11HandleCache(timeProvider ?? TimeProvider.System);
         _module = Pkcs11Module.Acquire(options.ModulePath);
         _pool = new Pkcs11SessionPool(_module, options, _logger, _handles.Clear);
     }
@@ -165,6 +165,13 @@ public sealed partial class Pkcs11KeyProvider : IKeyProvider, IAsymmetricKeyProv
             {
                 unwrapped = session.UnwrapKey(mechanism, kek, wrappedKey.ToArray(), Pkcs11Templates.UnwrappedDataKey());
             }
+            catch (Pkcs11Exception ex) when (ex.RV == CKR.CKR_ATTRIBUTE_VALUE_INVALID)
+            {
+                // The template is constant and known to work; SoftHSM 2.6 was seen to return this
+                // intermittently with several threads unwrapping at once under heavy load.
+                throw new HsmException(KeyErrorKind.Unavailable, ex.Method, ex.RV,
+                    $"{ex.Method} failed with {ex.RV} for KEK {keyId} on {Where}: transient token fault; retry later.", ex);
+            }
             catch (Pkcs11Exception ex) when (ex.RV == CKR.CKR_GENERAL_ERROR)
             {
                 // SoftHSM reports a failed integrity check of the wrapped key as CKR_GENERAL_ERROR.
@@ -177,6 +184,12 @@ public sealed partial class Pkcs11KeyProvider : IKeyProvider, IAsymmetricKeyProv
             try
             {
                 return session.GetAttributeValue(unwrapped, [CKA.CKA_VALUE])[0].GetValueAsByteArray();
+            }
+            catch (AttributeValueException ex)
+            {
+                // Our template makes the object readable; a token that says otherwise is faulty now.
+                throw new HsmException(KeyErrorKind.Unavailable, "C_GetAttributeValue", CKR.CKR_ATTRIBUTE_SENSITIVE,
+                    $"The unwrapped data key under KEK {keyId} on {Where} could not be read back; retry later.", ex);
             }
             finally
             {
@@ -212,7 +225,7 @@ public sealed partial class Pkcs11KeyProvider : IKeyProvider, IAsymmetricKeyProv
                 session.DestroyObject(key);
             }
 
-            _handles.TryRemove(keyId, out _);
+            _handles.Remove(keyId);
             Pkcs11Log.KeyDestroyed(_logger, Name, keys.Count, objectLabel, keyId);
             return keys.Count;
         }, cancellationToken).AsTask();
@@ -234,10 +247,8 @@ public sealed partial class Pkcs11KeyProvider : IKeyProvider, IAsymmetricKeyProv
 
     private IObjectHandle FindKek(ISession session, string keyId, byte[] id)
     {
-        // A cached handle is checked against its CKA_ID (one cheap call): some HSMs reuse the
-        // handle numbers of destroyed objects, and wrapping under another key would lose data.
-        if (_handles.TryGetValue(keyId, out var cached)
-            && session.GetAttributeValue(cached, [CKA.CKA_ID])[0].GetValueAsByteArray().AsSpan().SequenceEqual(id))
+        // Cached handles are re-checked against their CKA_ID now and then (see Pkcs11HandleCache).
+        if (_handles.Get(keyId, handle => session.GetAttributeValue(handle, [CKA.CKA_ID])[0].GetValueAsByteArray().AsSpan().SequenceEqual(id)) is { } cached)
         {
             return cached;
         }
@@ -245,7 +256,7 @@ public sealed partial class Pkcs11KeyProvider : IKeyProvider, IAsymmetricKeyProv
         var found = session.FindAllObjects(Pkcs11Templates.SecretKeyById(id));
         if (found.Count == 1)
         {
-            return _handles[keyId] = found[0];
+            return _handles.Add(keyId, found[0]);
         }
 
         if (found.Count > 1)
