@@ -27,7 +27,7 @@ fi
 
 cat <<ENV
 export SOVEREIGNTY__AUDIT__REDIS="127.0.0.1:$port"
-export SOVEREIGNTY__AUDIT__NODEID="dev-$(hostname | tr -c 'A-Za-z0-9._-\n' '-')"
+export SOVEREIGNTY__AUDIT__NODEID="dev-$(hostname | tr -c 'A-Za-z0-9._\n-' '-')"
 export SOVEREIGNTY__HSM__KEYPAIRS__2__NAME="audit-checkpoints"
 export SOVEREIGNTY__HSM__KEYPAIRS__2__PROVIDER="softhsm-dev"
 export SOVEREIGNTY__HSM__KEYPAIRS__2__MODULUSBITS="2048"
