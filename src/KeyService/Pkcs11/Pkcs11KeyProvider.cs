@@ -165,6 +165,13 @@ public sealed partial class Pkcs11KeyProvider : IKeyProvider, IAsymmetricKeyProv
             {
                 unwrapped = session.UnwrapKey(mechanism, kek, wrappedKey.ToArray(), Pkcs11Templates.UnwrappedDataKey());
             }
+            catch (Pkcs11Exception ex) when (ex.RV == CKR.CKR_ATTRIBUTE_VALUE_INVALID)
+            {
+                // The template is constant and known to work; SoftHSM 2.6 was seen to return this
+                // intermittently with several threads unwrapping at once under heavy load.
+                throw new HsmException(KeyErrorKind.Unavailable, ex.Method, ex.RV,
+                    $"{ex.Method} failed with {ex.RV} for KEK {keyId} on {Where}: transient token fault; retry later.", ex);
+            }
             catch (Pkcs11Exception ex) when (ex.RV == CKR.CKR_GENERAL_ERROR)
             {
                 // SoftHSM reports a failed integrity check of the wrapped key as CKR_GENERAL_ERROR.
@@ -177,6 +184,12 @@ public sealed partial class Pkcs11KeyProvider : IKeyProvider, IAsymmetricKeyProv
             try
             {
                 return session.GetAttributeValue(unwrapped, [CKA.CKA_VALUE])[0].GetValueAsByteArray();
+            }
+            catch (AttributeValueException ex)
+            {
+                // Our template makes the object readable; a token that says otherwise is faulty now.
+                throw new HsmException(KeyErrorKind.Unavailable, "C_GetAttributeValue", CKR.CKR_ATTRIBUTE_SENSITIVE,
+                    $"The unwrapped data key under KEK {keyId} on {Where} could not be read back; retry later.", ex);
             }
             finally
             {

@@ -100,7 +100,7 @@ public sealed class KeysCommandsTests : IClassFixture<SoftHsmToken>
     {
         using var cli = new SovereigntyProcess(_token, _token.PinFile);
 
-        var result = await cli.RunAsync("keys", "init", "--config", WriteSettings("""{"Sovereignty":{"Hsm":{"Providers":[{"Name":"hsm-test","ModulePath":"/opt/none/libp11.so"}]}}}"""));
+        var result = await cli.RunAsync("keys", "init", "--config", cli.WriteFile("broken.json", """{"Sovereignty":{"Hsm":{"Providers":[{"Name":"hsm-test","ModulePath":"/opt/none/libp11.so"}]}}}"""));
 
         Assert.Equal(1, result.ExitCode);
         Assert.StartsWith("sovereignty keys init: invalid configuration:", result.Error, StringComparison.Ordinal);
@@ -150,12 +150,5 @@ public sealed class KeysCommandsTests : IClassFixture<SoftHsmToken>
         Assert.Equal(2, exit);
         Assert.Contains("confirmation 'yes' does not match confidential-fr:v1", error.ToString(), StringComparison.Ordinal);
         Assert.Empty(cli.Events());
-    }
-
-    private static string WriteSettings(string json)
-    {
-        var path = Path.Combine(Path.GetTempPath(), $"sovereignty-settings-{Guid.NewGuid():N}.json");
-        File.WriteAllText(path, json);
-        return path;
     }
 }

@@ -42,6 +42,14 @@ internal sealed class SovereigntyProcess : IDisposable
 
     public Dictionary<string, object> Settings { get; }
 
+    /// <summary>Writes a file in this run's temp directory (removed on dispose) and returns its path.</summary>
+    public string WriteFile(string name, string content)
+    {
+        var path = Path.Combine(_directory, name);
+        File.WriteAllText(path, content);
+        return path;
+    }
+
     public IReadOnlyList<JsonElement> Events() => File.Exists(EventLogPath)
         ? [.. File.ReadAllLines(EventLogPath).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("event").Clone())]
         : [];
