@@ -27,6 +27,7 @@ public sealed class SoftHsmToken : IDisposable
     public static readonly string InstalledModulePath =
         System.Environment.GetEnvironmentVariable("SOVEREIGNTY_TEST_SOFTHSM_MODULE") ?? "/usr/lib/softhsm/libsofthsm2.so";
 
+    private static readonly Lock SoftHsmUtilLock = new();
     private static readonly Lazy<string> SharedRoot = new(CreateSharedRoot, LazyThreadSafetyMode.ExecutionAndPublication);
     private readonly string _directory;
     private int _disposed;
@@ -138,6 +139,17 @@ public sealed class SoftHsmToken : IDisposable
     }
 
     private static void SoftHsmUtil(params string[] arguments)
+    {
+        // Every token of this process shares one token directory, and softhsm2-util scans it
+        // to find a free slot: two runs at once (parallel test classes) race and one fails
+        // with "Could not get info about the token". One at a time.
+        lock (SoftHsmUtilLock)
+        {
+            RunSoftHsmUtil(arguments);
+        }
+    }
+
+    private static void RunSoftHsmUtil(string[] arguments)
     {
         var start = new ProcessStartInfo("softhsm2-util") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in arguments)

@@ -238,7 +238,19 @@ internal sealed class Pkcs11SessionPool : IDisposable
         ISlot? found = null;
         foreach (var slot in library.GetSlotList(SlotsType.WithTokenPresent))
         {
-            var label = slot.GetTokenInfo().Label.TrimEnd();
+            string label;
+            try
+            {
+                label = slot.GetTokenInfo().Label.TrimEnd();
+            }
+            catch (Pkcs11Exception)
+            {
+                // A token that cannot describe itself (another application's token being
+                // initialised, a broken slot) is not ours: it must not hide the one we look for.
+                labels.Add($"<slot {slot.SlotId}: no token info>");
+                continue;
+            }
+
             labels.Add(label);
             if (string.Equals(label, _options.TokenLabel, StringComparison.Ordinal))
             {
