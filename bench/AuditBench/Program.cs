@@ -166,8 +166,15 @@ static KeyEvent SampleEvent(int i) => new(
 
 static async Task<string> UsedMemoryAsync(IConnectionMultiplexer redis, RedisServer server)
 {
-    var info = await redis.GetServer("127.0.0.1", server.Port).InfoAsync("memory");
-    return info.SelectMany(g => g).First(p => p.Key == "used_memory_human").Value;
+    // redis-cli, not the client: INFO needs an admin-mode connection, and the connections
+    // here are like the audit log's own, which must not have admin rights.
+    _ = redis;
+    var start = new System.Diagnostics.ProcessStartInfo("redis-cli", ["-h", "127.0.0.1", "-p", server.Port.ToString(CultureInfo.InvariantCulture), "info", "memory"]) { RedirectStandardOutput = true };
+    using var process = System.Diagnostics.Process.Start(start)!;
+    var info = await process.StandardOutput.ReadToEndAsync();
+    await process.WaitForExitAsync();
+    var line = info.Split('\n').FirstOrDefault(l => l.StartsWith("used_memory_human:", StringComparison.Ordinal));
+    return line is null ? "unknown" : line["used_memory_human:".Length..].Trim();
 }
 
 static async Task DeletePrefixAsync(IConnectionMultiplexer redis, RedisServer server, string prefix)
