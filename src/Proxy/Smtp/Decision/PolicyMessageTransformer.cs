@@ -11,6 +11,7 @@ using Sovereignty.Policies.Decisions;
 using Sovereignty.Policies.Evaluation;
 using Sovereignty.Policies.Extraction;
 using Sovereignty.Policies.Model;
+using Sovereignty.Policies.Validation;
 using Sovereignty.Proxy.Documents;
 using Sovereignty.Proxy.Smtp.Transform;
 
@@ -74,7 +75,17 @@ internal sealed class PolicyMessageTransformer : IMessageTransformer
         var client = envelope.Client.RemoteEndPoint.Address.ToString();
 
         // One policy instance for the whole decision, even if a reload swaps it meanwhile.
-        var policy = _policies.Current;
+        CompiledPolicy? policy;
+        try
+        {
+            policy = _policies.Current;
+        }
+        catch (PolicyValidationException)
+        {
+            // A source that loads on first use and found the directory invalid: no policy in force.
+            policy = null;
+        }
+
         if (policy is null)
         {
             DecisionLog.PolicyNotLoaded(_logger, client);

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 
 namespace Sovereignty.Proxy.Smtp.Decision;
@@ -6,7 +5,9 @@ namespace Sovereignty.Proxy.Smtp.Decision;
 /// <summary>
 /// Makes policy text (a rule's reason, written by security officers, often in French) fit an
 /// SMTP reply: one line of printable US-ASCII (RFC 5321 §4.2; no SMTPUTF8 here), accents
-/// folded (é → e), typographic quotes and dashes mapped, anything else replaced by <c>?</c>,
+/// folded (é → e, written out: the process runs with invariant globalization, so
+/// <see cref="string.Normalize()"/> cannot decompose), typographic quotes and dashes mapped,
+/// anything else replaced by <c>?</c>,
 /// whitespace collapsed, and at most <see cref="MaxLength"/> characters so the whole reply line
 /// stays under the 512-octet limit.
 /// </summary>
@@ -20,13 +21,8 @@ internal static class ReplyText
         ArgumentNullException.ThrowIfNull(text);
         var builder = new StringBuilder(Math.Min(text.Length, MaxLength + 8));
         var space = false;
-        foreach (var c in text.Normalize(NormalizationForm.FormD))
+        foreach (var c in text)
         {
-            if (CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.NonSpacingMark)
-            {
-                continue;
-            }
-
             var mapped = Map(c);
             if (mapped == ' ')
             {
@@ -52,9 +48,14 @@ internal static class ReplyText
         return builder.ToString();
     }
 
+    // Latin-1 and Latin Extended-A letters with diacritics, and their ASCII base letters.
+    private const string Accented = "ÀÁÂÃÄÅàáâãäåÇçÈÉÊËèéêëÌÍÎÏìíîïÑñÒÓÔÕÖØòóôõöøÙÚÛÜùúûüÝýÿŸ";
+    private const string Unaccented = "AAAAAAaaaaaaCcEEEEeeeeIIIIiiiiNnOOOOOOooooooUUUUuuuuYyyY";
+
     private static char Map(char c) => c switch
     {
         >= '!' and <= '~' => c,
+        _ when Accented.IndexOf(c, StringComparison.Ordinal) is >= 0 and var i => Unaccented[i],
         ' ' or '\t' or '\r' or '\n' or '\u00A0' or '\u202F' or '\u2009' => ' ',
         '\u2018' or '\u2019' or '\u201A' or '\u2032' => '\'',
         '\u201C' or '\u201D' or '\u201E' or '\u00AB' or '\u00BB' => '"',
