@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Configuration.EnvironmentVariables;
+using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.Options;
 using Sovereignty.KeyService.Audit;
 using Sovereignty.KeyService.DataKeys;
@@ -17,11 +19,20 @@ namespace Sovereignty.Proxy.Hosting;
 public static class ServeHost
 {
     /// <summary>A builder with every serve component registered; tests add configuration and services before <see cref="Build"/>.</summary>
-    public static WebApplicationBuilder CreateBuilder(string[] args)
+    /// <param name="args">Configuration arguments (<c>--Urls …</c>, <c>--Sovereignty:Section:Key value</c>).</param>
+    /// <param name="settingsFile">
+    /// An extra JSON settings file (<c>serve --config FILE</c>): it overrides appsettings.json and is
+    /// overridden by environment variables and arguments, the same order as the other verbs.
+    /// </param>
+    public static WebApplicationBuilder CreateBuilder(string[] args, string? settingsFile = null)
     {
         WebApplicationBuilder builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args });
         IServiceCollection services = builder.Services;
         ConfigurationManager configuration = builder.Configuration;
+        if (settingsFile is not null)
+        {
+            AddSettingsFile(configuration, settingsFile);
+        }
 
         services.AddOptions<ServeOptions>()
             .Bind(configuration.GetSection(ServeOptions.SectionName))
@@ -51,6 +62,22 @@ public static class ServeHost
             .AddCheck<UpstreamStoresHealthCheck>("document-stores", tags: [HealthEndpoints.ReadyTag])
             .AddCheck<PolicyLoadedHealthCheck>("policy", tags: [HealthEndpoints.ReadyTag]);
         return builder;
+    }
+
+    // Inserted before the environment and command-line sources so those still win over the file.
+    private static void AddSettingsFile(ConfigurationManager configuration, string settingsFile)
+    {
+        string path = Path.GetFullPath(settingsFile);
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"Settings file '{path}' (--config) does not exist.", path);
+        }
+
+        IConfigurationSource[] sources = [.. ((IConfigurationBuilder)configuration).Sources];
+        int position = Array.FindLastIndex(sources, source => source is EnvironmentVariablesConfigurationSource { Prefix: null or "" });
+        var fileSource = new JsonConfigurationSource { Path = path, Optional = false, ReloadOnChange = false };
+        fileSource.ResolveFileProvider();
+        ((IConfigurationBuilder)configuration).Sources.Insert(position < 0 ? sources.Length : position, fileSource);
     }
 
     /// <summary>Builds the application and maps its endpoints.</summary>
