@@ -58,7 +58,11 @@ public static class ServeHost
             services.AddSmtpRelay(configuration);
         }
 
+        // A singleton so the HSM check's cached answer outlives one probe.
+        services.AddSingleton<HsmHealthCheck>();
         services.AddHealthChecks()
+            .AddCheck<HsmHealthCheck>("hsm", tags: [HealthEndpoints.ReadyTag])
+            .AddCheck<AuditLogHealthCheck>("audit-log", tags: [HealthEndpoints.ReadyTag])
             .AddCheck<UpstreamStoresHealthCheck>("document-stores", tags: [HealthEndpoints.ReadyTag])
             .AddCheck<PolicyLoadedHealthCheck>("policy", tags: [HealthEndpoints.ReadyTag]);
         return builder;

@@ -27,7 +27,21 @@ public sealed class GatewayFixture : IAsyncLifetime
     public const string FrStore = "sharepoint-fr";
 
     private readonly DevTokenIssuer _tokens = DevTokenIssuer.Generate();
+    private readonly IDictionary<string, string?>? _overrides;
     private SoftHsmToken? _token;
+
+    public GatewayFixture()
+    {
+    }
+
+    /// <summary>A gateway whose settings are the defaults plus <paramref name="overrides"/> (for a test class of its own).</summary>
+    public GatewayFixture(IDictionary<string, string?> overrides)
+    {
+        _overrides = overrides;
+    }
+
+    /// <summary>The SoftHSM token holding this gateway's keys.</summary>
+    public SoftHsmToken HsmToken => _token ?? throw new InvalidOperationException("The fixture is not initialised.");
 
     public NginxWebDav Eu { get; private set; } = null!;
 
@@ -50,7 +64,7 @@ public sealed class GatewayFixture : IAsyncLifetime
         Eu = await NginxWebDav.StartAsync();
         Fr = await NginxWebDav.StartAsync();
         Redis = await RedisServer.StartAsync();
-        App = BuildApp();
+        App = BuildApp(_overrides);
         // The audit log's writer runs as a hosted service: keys are created once the host runs.
         await App.StartAsync();
         await App.Services.GetRequiredService<KeyManager>().InitAsync(KeyUse.Cli("proxy-test-init"), CancellationToken.None);
