@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Sovereignty.KeyService.Audit;
 using Sovereignty.KeyService.DataKeys;
 using Sovereignty.KeyService.Keys;
+using Sovereignty.Proxy.Admin;
 using Sovereignty.Proxy.Audit;
 using Sovereignty.Proxy.Documents;
 using Sovereignty.Proxy.Identity;
@@ -52,6 +53,7 @@ public static class ServeHost
         services.AddCallerIdentity(configuration);
         services.AddDocumentProxy(configuration);
         services.AddAuditApi();
+        services.AddAdminApi();
         if (configuration.GetSection(SmtpRelayOptions.SectionName).Exists())
         {
             // The relay runs in the same host when it is configured; a document-only node has no SMTP settings.
@@ -93,6 +95,7 @@ public static class ServeHost
         app.UseAuthorization();
         app.MapHealthEndpoints();
         app.MapAuditApi();
+        app.MapAdminApi();
         app.MapDocumentProxy();
         return app;
     }

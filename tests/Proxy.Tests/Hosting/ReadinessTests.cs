@@ -34,6 +34,9 @@ public sealed class ReadinessTests : IAsyncLifetime
     [Fact]
     public async Task Readyz_HsmTokenUnavailable_Is503NamingHsm_AndHealthzStays200()
     {
+        // No recovery is asserted: SoftHSM, once it has seen its token directory vanish, does not
+        // rescan it until the module is initialised again (a real HSM reports errors the key
+        // service recovers from; that path is tested in KeyService.Tests).
         using (SoftHsmOutage.Begin(_gateway.HsmToken))
         {
             (HttpStatusCode status, JsonElement body) = await ReadyzAsync();
@@ -44,10 +47,6 @@ public sealed class ReadinessTests : IAsyncLifetime
             Assert.NotEqual("available", body.GetProperty("checks").GetProperty("hsm").GetProperty("data").GetProperty("softhsm").GetString());
             Assert.Equal(HttpStatusCode.OK, await HealthzAsync());
         }
-
-        // The token is back: the key service recovers its sessions and the node is ready again.
-        (HttpStatusCode after, _) = await ReadyzAsync();
-        Assert.Equal(HttpStatusCode.OK, after);
     }
 
     [Fact]

@@ -35,7 +35,8 @@ public sealed class GatewayFixture : IAsyncLifetime
     }
 
     /// <summary>A gateway whose settings are the defaults plus <paramref name="overrides"/> (for a test class of its own).</summary>
-    public GatewayFixture(IDictionary<string, string?> overrides)
+    /// <remarks>Internal: a collection fixture may have one public constructor only.</remarks>
+    internal GatewayFixture(IDictionary<string, string?> overrides)
     {
         _overrides = overrides;
     }
@@ -99,6 +100,15 @@ public sealed class GatewayFixture : IAsyncLifetime
         return client;
     }
 
+    /// <summary>A client calling the gateway as <paramref name="subject"/> holding <paramref name="role"/> (operator, auditor).</summary>
+    public HttpClient RoleClient(string subject, string role)
+    {
+        var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
+            "Bearer", _tokens.Mint(Issuer, Audience, subject, [], TimeSpan.FromMinutes(30), DateTimeOffset.UtcNow, [role]));
+        return client;
+    }
+
     public string Token(string subject, params string[] groups) =>
         _tokens.Mint(Issuer, Audience, subject, groups, TimeSpan.FromMinutes(30), DateTimeOffset.UtcNow);
 
@@ -144,6 +154,20 @@ public sealed class GatewayFixture : IAsyncLifetime
         }
 
         return directory?.FullName ?? throw new InvalidOperationException("Sovereignty.sln not found above the test binaries.");
+    }
+
+    /// <summary>
+    /// This gateway's settings for a <c>sovereignty serve</c> child process (which also needs
+    /// <see cref="SoftHsmToken.ChildProcessEnvironment"/>): the same stores, Redis, token and key.
+    /// </summary>
+    public Dictionary<string, string?> ChildProcessSettings()
+    {
+        Dictionary<string, string?> settings = Settings();
+        settings["Sovereignty:Hsm:Providers:0:Name"] = "softhsm";
+        settings["Sovereignty:Hsm:Providers:0:ModulePath"] = HsmToken.ModulePath;
+        settings["Sovereignty:Hsm:Providers:0:TokenLabel"] = HsmToken.TokenLabel;
+        settings["Sovereignty:Hsm:Providers:0:PinFile"] = HsmToken.PinFile;
+        return settings;
     }
 
     private Dictionary<string, string?> Settings() => new()
