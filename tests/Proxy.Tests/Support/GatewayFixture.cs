@@ -170,7 +170,22 @@ public sealed class GatewayFixture : IAsyncLifetime
         return settings;
     }
 
-    private Dictionary<string, string?> Settings() => new()
+    /// <summary>The public key of this gateway's token issuer as a JWKS document.</summary>
+    public string JwksJson => _tokens.JwksJson;
+
+    private Dictionary<string, string?> Settings()
+    {
+        Dictionary<string, string?> settings = BaseSettings();
+        if (_overrides?.ContainsKey("Sovereignty:Identity:JwksUrl") == true)
+        {
+            // Keys come from the JWKS endpoint instead: exactly one source of keys is allowed.
+            settings.Remove("Sovereignty:Identity:SigningKeys:0");
+        }
+
+        return settings;
+    }
+
+    private Dictionary<string, string?> BaseSettings() => new()
     {
         ["Sovereignty:Identity:Issuer"] = Issuer,
         ["Sovereignty:Identity:Audience"] = Audience,
