@@ -1,26 +1,123 @@
 #!/usr/bin/env bash
-# Runs the gateway locally on dev defaults. State lives in .dev/ (ignored by git).
+# Runs a complete local gateway from an empty .dev/ (ignored by git), in the foreground:
+#   - the SoftHSM dev token (hsm-sim/bootstrap.sh) and the keys of every key class,
+#   - Redis for the audit log (scripts/dev-redis.sh, 127.0.0.1:6391),
+#   - nginx WebDAV as the "cloud" (scripts/dev-cloud.sh: stores in .dev/cloud/),
+#   - `sovereignty serve` on http://127.0.0.1:8080 (SOVEREIGNTY_DEV_PORT), with the sample
+#     policy from policies/ and the dev token key from .dev/identity/.
+# Ctrl-C stops serve, then whatever this run started (nginx, and Redis if it was not running).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+root=$(pwd)
+port=${SOVEREIGNTY_DEV_PORT:-8080}
+redis_port=${SOVEREIGNTY_DEV_REDIS_PORT:-6391}
+cloud_port=${SOVEREIGNTY_DEV_CLOUD_PORT:-8091}
 
 scripts/install-deps.sh
-eval "$(hsm-sim/bootstrap.sh)"
-eval "$(scripts/dev-redis.sh)"   # the audit log (Redis) and its checkpoint key
 dotnet build src/Proxy/Sovereignty.Proxy.csproj --configuration Release -nologo -v quiet
 sovereignty=src/Proxy/bin/Release/net10.0/sovereignty
 
-# Keys: create the first version of every dev key class (idempotent), then show them.
-"$sovereignty" keys init
-"$sovereignty" keys list
+started=()
+cleanup() {
+  for component in "${started[@]}"; do
+    case $component in
+      cloud) scripts/dev-cloud.sh stop ;;
+      redis) redis-cli -h 127.0.0.1 -p "$redis_port" shutdown >/dev/null 2>&1 && echo "run: stopped redis-server" >&2 ;;
+    esac
+  done
+}
+trap cleanup EXIT
 
-# Envelope round trip: encrypt a sample file under a key class, show the header's start,
-# decrypt it whole and by range, and check the result matches.
-demo=.dev/envelope-demo
-mkdir -p "$demo"
-printf 'Sovereignty envelope demo, %s\nThe cloud stores only the ciphertext of this file.\n' "$(date -u +%FT%TZ)" >"$demo/sample.txt"
-"$sovereignty" encrypt --class confidential-fr --context object=/demo/sample.txt --context label=confidential "$demo/sample.txt" "$demo/sample.txt.env"
-echo "ciphertext ($(wc -c <"$demo/sample.txt.env") bytes for $(wc -c <"$demo/sample.txt") plaintext bytes), first 64 bytes:"
-head -c 64 "$demo/sample.txt.env" | od -An -c | head -4
-"$sovereignty" decrypt --context object=/demo/sample.txt --context label=confidential "$demo/sample.txt.env" "$demo/sample.decrypted.txt"
-cmp "$demo/sample.txt" "$demo/sample.decrypted.txt" && echo "decrypted copy is identical:" && cat "$demo/sample.decrypted.txt"
-echo "bytes 0-25 by range: $("$sovereignty" decrypt --range 0-25 "$demo/sample.txt.env" -)"
+eval "$(hsm-sim/bootstrap.sh)"
+redis-cli -h 127.0.0.1 -p "$redis_port" ping >/dev/null 2>&1 || started+=(redis)
+eval "$(scripts/dev-redis.sh)"   # the audit log (Redis) and its checkpoint key pair
+[ -s .dev/cloud-nginx/nginx.pid ] && kill -0 "$(cat .dev/cloud-nginx/nginx.pid)" 2>/dev/null || started+=(cloud)
+scripts/dev-cloud.sh
+
+# The gateway's own settings: the sample policy's key classes (on the dev token), who signs
+# callers' tokens (the `dev token` key), and the three WebDAV stores as YARP clusters.
+"$sovereignty" dev token --sub run.sh >/dev/null   # creates .dev/identity/dev-signing-key.pem once
+mkdir -p .dev/gateway
+cat >.dev/gateway/serve.json <<JSON
+{
+  "Sovereignty": {
+    "Hsm": {
+      "KeyClasses": {
+        "10": { "Name": "interne-eu", "Provider": "softhsm-dev", "Residency": "EU" },
+        "11": { "Name": "confidentiel-fr", "Provider": "softhsm-dev", "Residency": "FR" },
+        "12": { "Name": "diffusion-restreinte-fr", "Provider": "softhsm-dev", "Residency": "FR" }
+      }
+    },
+    "Identity": {
+      "Issuer": "sovereignty-dev",
+      "Audience": "sovereignty",
+      "SigningKeyFiles": [ "$root/.dev/identity/dev-signing-key.pub.pem" ]
+    },
+    "Documents": { "PolicyDirectory": "$root/policies", "RetryAfterSeconds": 10 },
+    "Serve": { "ShutdownTimeout": "00:00:10" }
+  },
+  "Logging": { "LogLevel": { "Default": "Information", "Microsoft.AspNetCore": "Warning", "Yarp": "Warning" } },
+  "ReverseProxy": {
+    "Routes": {
+      "documents": {
+        "ClusterId": "sharepoint-eu",
+        "Match": { "Path": "/{**path}" },
+        "Metadata": { "Sovereignty.Stores": "sharepoint-eu,sharepoint-fr,ged-souveraine-fr" }
+      }
+    },
+    "Clusters": {
+      "sharepoint-eu": {
+        "Destinations": { "nginx": { "Address": "http://127.0.0.1:$cloud_port/" } },
+        "Metadata": { "Sovereignty.Location": "EU" }
+      },
+      "sharepoint-fr": {
+        "Destinations": { "nginx": { "Address": "http://127.0.0.1:$((cloud_port + 1))/" } },
+        "Metadata": { "Sovereignty.Location": "FR" }
+      },
+      "ged-souveraine-fr": {
+        "Destinations": { "nginx": { "Address": "http://127.0.0.1:$((cloud_port + 2))/" } },
+        "Metadata": { "Sovereignty.Location": "FR" }
+      }
+    }
+  }
+}
+JSON
+
+# Keys: the first version of every key class and key pair (idempotent), then the list.
+"$sovereignty" keys init --config .dev/gateway/serve.json
+"$sovereignty" keys list --config .dev/gateway/serve.json
+
+"$sovereignty" serve --config .dev/gateway/serve.json --urls "http://127.0.0.1:$port" &
+serve=$!
+# Ctrl-C / SIGTERM: let serve finish its in-flight requests, then clean up (EXIT trap).
+trap 'kill -TERM "$serve" 2>/dev/null || true' INT TERM
+
+for _ in $(seq 1 300); do
+  curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
+  kill -0 "$serve" 2>/dev/null || break
+  sleep 0.2
+done
+if curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; then
+  cat <<NEXT
+
+The gateway is ready on http://127.0.0.1:$port (the cloud stores write to .dev/cloud/).
+In another terminal, from $root:
+
+  sovereignty=$sovereignty
+  TOKEN=\$("\$sovereignty" dev token --sub alice --groups collaborateurs-groupe)
+  echo 'Compte rendu : rien de confidentiel.' >note.txt
+  curl -sS -T note.txt -H "Authorization: Bearer \$TOKEN" http://127.0.0.1:$port/docs/note.txt
+  curl -sS -H "Authorization: Bearer \$TOKEN" http://127.0.0.1:$port/docs/note.txt
+  ls -R .dev/cloud; head -c 4 .dev/cloud/sharepoint-eu/docs/note.txt; echo
+
+README.md ("A first document through the gateway") goes further. Ctrl-C here stops everything.
+NEXT
+else
+  echo "run: serve did not become ready; see the messages above (and curl http://127.0.0.1:$port/readyz)" >&2
+fi
+
+status=0
+wait "$serve" || status=$?
+# A trapped signal interrupts the first wait; the second one waits for serve's graceful stop.
+kill -0 "$serve" 2>/dev/null && { wait "$serve" || status=$?; }
+exit "$status"

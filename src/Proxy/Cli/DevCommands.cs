@@ -14,6 +14,7 @@ internal static class DevCommands
     {
         var sub = new Option<string>("--sub") { Description = "Subject of the token (the user).", Required = true };
         var groups = new Option<string[]>("--groups") { Description = "Groups of the user.", AllowMultipleArgumentsPerToken = true };
+        var roles = new Option<string[]>("--roles") { Description = "Roles of the user (auditor, operator: the admin and audit API).", AllowMultipleArgumentsPerToken = true };
         var key = new Option<string>("--key")
         {
             Description = "Dev signing key (PEM, created when missing; its .pub.pem is what serve trusts).",
@@ -25,7 +26,7 @@ internal static class DevCommands
 
         var token = new Command("token", "Print a dev JWT for a local gateway (never for production).")
         {
-            sub, groups, key, issuer, audience, lifetime,
+            sub, groups, roles, key, issuer, audience, lifetime,
         };
         token.SetAction(parseResult =>
         {
@@ -36,7 +37,8 @@ internal static class DevCommands
                 parseResult.GetValue(sub)!,
                 parseResult.GetValue(groups) ?? [],
                 parseResult.GetValue(lifetime),
-                DateTimeOffset.UtcNow));
+                DateTimeOffset.UtcNow,
+                parseResult.GetValue(roles)));
             return 0;
         });
 

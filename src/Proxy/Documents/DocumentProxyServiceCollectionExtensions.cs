@@ -1,6 +1,9 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Sovereignty.KeyService.Keys;
 using Sovereignty.Policies.Extraction;
+using Sovereignty.Policies.Reload;
+using PolicyKeyClass = Sovereignty.Policies.Model.KeyClassInfo;
 
 namespace Sovereignty.Proxy.Documents;
 
@@ -22,7 +25,7 @@ public static class DocumentProxyServiceCollectionExtensions
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<DocumentProxyOptions>, DocumentProxyOptionsValidator>();
         services.TryAddSingleton(_ => new ContentExtractor());
-        services.TryAddSingleton<IPolicySource, DirectoryPolicySource>();
+        AddPolicy(services, configuration);
         services.TryAddSingleton<IDocumentPolicy, PolicyDocumentPolicy>();
         services.TryAddSingleton<IDocumentEnvelopes, KeyServiceDocumentEnvelopes>();
         services.AddSingleton<DocumentStores>();
@@ -34,6 +37,24 @@ public static class DocumentProxyServiceCollectionExtensions
             .LoadFromConfig(configuration.GetSection(ReverseProxySection))
             .AddTransforms<DocumentTransformProvider>();
         return services;
+    }
+
+    // The live, hot-reloaded policy: Sovereignty:Policy (Watch, Debounce, PollInterval; Directory
+    // defaults to Sovereignty:Documents:PolicyDirectory), checked against the configured key classes.
+    private static void AddPolicy(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSovereigntyPolicy(sp => [.. sp.GetRequiredService<IKeyRing>().Classes.Select(c => new PolicyKeyClass(c.Name, c.Residency))])
+            .Bind(configuration.GetSection(PolicyProviderOptions.Section))
+            .Configure<IOptions<DocumentProxyOptions>>((policy, documents) =>
+            {
+                if (string.IsNullOrWhiteSpace(policy.Directory))
+                {
+                    policy.Directory = documents.Value.PolicyDirectory;
+                }
+            });
+        services.TryAddSingleton<ReloadingPolicySource>();
+        services.TryAddSingleton<IPolicySource>(sp => sp.GetRequiredService<ReloadingPolicySource>());
+        services.AddHostedService<PolicyStartup>();
     }
 
     /// <summary>Maps every configured route through the document proxy's pipeline.</summary>

@@ -1,7 +1,10 @@
+using Microsoft.Extensions.Configuration.EnvironmentVariables;
+using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.Options;
 using Sovereignty.KeyService.Audit;
 using Sovereignty.KeyService.DataKeys;
 using Sovereignty.KeyService.Keys;
+using Sovereignty.Proxy.Admin;
 using Sovereignty.Proxy.Audit;
 using Sovereignty.Proxy.Documents;
 using Sovereignty.Proxy.Identity;
@@ -18,11 +21,20 @@ namespace Sovereignty.Proxy.Hosting;
 public static class ServeHost
 {
     /// <summary>A builder with every serve component registered; tests add configuration and services before <see cref="Build"/>.</summary>
-    public static WebApplicationBuilder CreateBuilder(string[] args)
+    /// <param name="args">Configuration arguments (<c>--Urls …</c>, <c>--Sovereignty:Section:Key value</c>).</param>
+    /// <param name="settingsFile">
+    /// An extra JSON settings file (<c>serve --config FILE</c>): it overrides appsettings.json and is
+    /// overridden by environment variables and arguments, the same order as the other verbs.
+    /// </param>
+    public static WebApplicationBuilder CreateBuilder(string[] args, string? settingsFile = null)
     {
         WebApplicationBuilder builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args });
         IServiceCollection services = builder.Services;
         ConfigurationManager configuration = builder.Configuration;
+        if (settingsFile is not null)
+        {
+            AddSettingsFile(configuration, settingsFile);
+        }
 
         services.AddOptions<ServeOptions>()
             .Bind(configuration.GetSection(ServeOptions.SectionName))
@@ -42,6 +54,7 @@ public static class ServeHost
         services.AddCallerIdentity(configuration);
         services.AddDocumentProxy(configuration);
         services.AddAuditApi();
+        services.AddAdminApi();
         if (configuration.GetSection(SmtpRelayOptions.SectionName).Exists())
         {
             // The relay runs in the same host when it is configured; a document-only node has no SMTP settings.
@@ -51,10 +64,30 @@ public static class ServeHost
             services.AddSmtpRelay(configuration);
         }
 
+        // A singleton so the HSM check's cached answer outlives one probe.
+        services.AddSingleton<HsmHealthCheck>();
         services.AddHealthChecks()
+            .AddCheck<HsmHealthCheck>("hsm", tags: [HealthEndpoints.ReadyTag])
+            .AddCheck<AuditLogHealthCheck>("audit-log", tags: [HealthEndpoints.ReadyTag])
             .AddCheck<UpstreamStoresHealthCheck>("document-stores", tags: [HealthEndpoints.ReadyTag])
             .AddCheck<PolicyLoadedHealthCheck>("policy", tags: [HealthEndpoints.ReadyTag]);
         return builder;
+    }
+
+    // Inserted before the environment and command-line sources so those still win over the file.
+    private static void AddSettingsFile(ConfigurationManager configuration, string settingsFile)
+    {
+        string path = Path.GetFullPath(settingsFile);
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"Settings file '{path}' (--config) does not exist.", path);
+        }
+
+        IConfigurationSource[] sources = [.. ((IConfigurationBuilder)configuration).Sources];
+        int position = Array.FindLastIndex(sources, source => source is EnvironmentVariablesConfigurationSource { Prefix: null or "" });
+        var fileSource = new JsonConfigurationSource { Path = path, Optional = false, ReloadOnChange = false };
+        fileSource.ResolveFileProvider();
+        ((IConfigurationBuilder)configuration).Sources.Insert(position < 0 ? sources.Length : position, fileSource);
     }
 
     /// <summary>Builds the application and maps its endpoints.</summary>
@@ -66,6 +99,7 @@ public static class ServeHost
         app.UseAuthorization();
         app.MapHealthEndpoints();
         app.MapAuditApi();
+        app.MapAdminApi();
         app.MapDocumentProxy();
         return app;
     }

@@ -5,7 +5,8 @@ namespace Sovereignty.Proxy.Hosting;
 /// Listening addresses use ASP.NET Core's own <c>Urls</c> / <c>Kestrel</c> settings.
 /// </summary>
 /// <remarks>
-/// Defaults: 30 s shutdown grace, 10 GiB largest upload, 2 s per readiness probe.
+/// Defaults: 30 s shutdown grace, 10 GiB largest upload, 2 s per readiness probe, HSM
+/// readiness kept 5 s.
 /// </remarks>
 public sealed class ServeOptions
 {
@@ -20,4 +21,7 @@ public sealed class ServeOptions
 
     /// <summary>Time limit of each readiness check (store, HSM, Redis).</summary>
     public TimeSpan ReadinessTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long an HSM readiness result is reused, so frequent probes cost the HSM nothing.</summary>
+    public TimeSpan ReadinessCacheDuration { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -24,6 +24,11 @@ internal sealed class ServeOptionsValidator : IValidateOptions<ServeOptions>
             errors.Add($"{section}:ReadinessTimeout must be between 0 and 1 minute (got {options.ReadinessTimeout}).");
         }
 
+        if (options.ReadinessCacheDuration < TimeSpan.Zero || options.ReadinessCacheDuration > TimeSpan.FromMinutes(5))
+        {
+            errors.Add($"{section}:ReadinessCacheDuration must be between 0 and 5 minutes (got {options.ReadinessCacheDuration}).");
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

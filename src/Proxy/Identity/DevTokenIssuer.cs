@@ -71,11 +71,12 @@ public sealed class DevTokenIssuer : IDisposable
         }
     }
 
-    /// <summary>Mints a token for <paramref name="subject"/> in <paramref name="groups"/>.</summary>
-    public string Mint(string issuer, string audience, string subject, IEnumerable<string> groups, TimeSpan lifetime, DateTimeOffset now)
+    /// <summary>Mints a token for <paramref name="subject"/> in <paramref name="groups"/>, holding <paramref name="roles"/> (e.g. <c>auditor</c>).</summary>
+    public string Mint(string issuer, string audience, string subject, IEnumerable<string> groups, TimeSpan lifetime, DateTimeOffset now, IEnumerable<string>? roles = null)
     {
         var claims = new List<Claim> { new("sub", subject) };
         claims.AddRange(groups.Select(group => new Claim("groups", group)));
+        claims.AddRange((roles ?? []).Select(role => new Claim("roles", role)));
         var descriptor = new SecurityTokenDescriptor
         {
             Issuer = issuer,

@@ -27,7 +27,22 @@ public sealed class GatewayFixture : IAsyncLifetime
     public const string FrStore = "sharepoint-fr";
 
     private readonly DevTokenIssuer _tokens = DevTokenIssuer.Generate();
+    private readonly IDictionary<string, string?>? _overrides;
     private SoftHsmToken? _token;
+
+    public GatewayFixture()
+    {
+    }
+
+    /// <summary>A gateway whose settings are the defaults plus <paramref name="overrides"/> (for a test class of its own).</summary>
+    /// <remarks>Internal: a collection fixture may have one public constructor only.</remarks>
+    internal GatewayFixture(IDictionary<string, string?> overrides)
+    {
+        _overrides = overrides;
+    }
+
+    /// <summary>The SoftHSM token holding this gateway's keys.</summary>
+    public SoftHsmToken HsmToken => _token ?? throw new InvalidOperationException("The fixture is not initialised.");
 
     public NginxWebDav Eu { get; private set; } = null!;
 
@@ -50,7 +65,7 @@ public sealed class GatewayFixture : IAsyncLifetime
         Eu = await NginxWebDav.StartAsync();
         Fr = await NginxWebDav.StartAsync();
         Redis = await RedisServer.StartAsync();
-        App = BuildApp();
+        App = BuildApp(_overrides);
         // The audit log's writer runs as a hosted service: keys are created once the host runs.
         await App.StartAsync();
         await App.Services.GetRequiredService<KeyManager>().InitAsync(KeyUse.Cli("proxy-test-init"), CancellationToken.None);
@@ -82,6 +97,15 @@ public sealed class GatewayFixture : IAsyncLifetime
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token(subject, groups));
         }
 
+        return client;
+    }
+
+    /// <summary>A client calling the gateway as <paramref name="subject"/> holding <paramref name="role"/> (operator, auditor).</summary>
+    public HttpClient RoleClient(string subject, string role)
+    {
+        var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
+            "Bearer", _tokens.Mint(Issuer, Audience, subject, [], TimeSpan.FromMinutes(30), DateTimeOffset.UtcNow, [role]));
         return client;
     }
 
@@ -132,7 +156,36 @@ public sealed class GatewayFixture : IAsyncLifetime
         return directory?.FullName ?? throw new InvalidOperationException("Sovereignty.sln not found above the test binaries.");
     }
 
-    private Dictionary<string, string?> Settings() => new()
+    /// <summary>
+    /// This gateway's settings for a <c>sovereignty serve</c> child process (which also needs
+    /// <see cref="SoftHsmToken.ChildProcessEnvironment"/>): the same stores, Redis, token and key.
+    /// </summary>
+    public Dictionary<string, string?> ChildProcessSettings()
+    {
+        Dictionary<string, string?> settings = Settings();
+        settings["Sovereignty:Hsm:Providers:0:Name"] = "softhsm";
+        settings["Sovereignty:Hsm:Providers:0:ModulePath"] = HsmToken.ModulePath;
+        settings["Sovereignty:Hsm:Providers:0:TokenLabel"] = HsmToken.TokenLabel;
+        settings["Sovereignty:Hsm:Providers:0:PinFile"] = HsmToken.PinFile;
+        return settings;
+    }
+
+    /// <summary>The public key of this gateway's token issuer as a JWKS document.</summary>
+    public string JwksJson => _tokens.JwksJson;
+
+    private Dictionary<string, string?> Settings()
+    {
+        Dictionary<string, string?> settings = BaseSettings();
+        if (_overrides?.ContainsKey("Sovereignty:Identity:JwksUrl") == true)
+        {
+            // Keys come from the JWKS endpoint instead: exactly one source of keys is allowed.
+            settings.Remove("Sovereignty:Identity:SigningKeys:0");
+        }
+
+        return settings;
+    }
+
+    private Dictionary<string, string?> BaseSettings() => new()
     {
         ["Sovereignty:Identity:Issuer"] = Issuer,
         ["Sovereignty:Identity:Audience"] = Audience,

@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+
+namespace Sovereignty.Bench.Proxy;
+
+/// <summary>A gateway running as a child process (so its memory is its own), with an RSS sampler.</summary>
+internal sealed class GatewayProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly string _name;
+
+    private GatewayProcess(Process process, string name, Uri baseAddress)
+    {
+        _process = process;
+        _name = name;
+        BaseAddress = baseAddress;
+    }
+
+    public Uri BaseAddress { get; }
+
+    public static async Task<GatewayProcess> StartAsync(string name, string dll, IEnumerable<string> arguments, int port, string readyPath, IDictionary<string, string> environment)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(dll);
+        foreach (string argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (string key in start.Environment.Keys.Where(k => k.StartsWith("SOVEREIGNTY", StringComparison.OrdinalIgnoreCase)).ToList())
+        {
+            start.Environment.Remove(key);
+        }
+
+        foreach ((string key, string value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        Process process = Process.Start(start)!;
+        var errors = new System.Text.StringBuilder();
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) => { lock (errors) { errors.AppendLine(e.Data); } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var gateway = new GatewayProcess(process, name, new Uri($"http://127.0.0.1:{port}/"));
+        using var client = new HttpClient { BaseAddress = gateway.BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
+        for (var deadline = DateTime.UtcNow.AddSeconds(90); DateTime.UtcNow < deadline; await Task.Delay(200))
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"{name} exited with {process.ExitCode}: {errors}");
+            }
+
+            try
+            {
+                using HttpResponseMessage response = await client.GetAsync(readyPath);
+                if (response.IsSuccessStatusCode)
+                {
+                    return gateway;
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or SocketException)
+            {
+                // Not listening yet.
+            }
+        }
+
+        await gateway.DisposeAsync();
+        throw new InvalidOperationException($"{name} was not ready within 90 s: {errors}");
+    }
+
+    /// <summary>Resident set size now (VmRSS), bytes.</summary>
+    public long ResidentBytes()
+    {
+        _process.Refresh();
+        foreach (string line in File.ReadLines($"/proc/{_process.Id}/status"))
+        {
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            {
+                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+            }
+        }
+
+        return 0;
+    }
+
+    /// <summary>Runs <paramref name="work"/> while sampling RSS every 50 ms; returns the peak seen.</summary>
+    public async Task<long> PeakResidentDuringAsync(Func<Task> work)
+    {
+        long peak = ResidentBytes();
+        using var done = new CancellationTokenSource();
+        Task sampler = Task.Run(async () =>
+        {
+            while (!done.IsCancellationRequested)
+            {
+                peak = Math.Max(peak, ResidentBytes());
+                try
+                {
+                    await Task.Delay(50, done.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+            }
+        });
+        try
+        {
+            await work();
+        }
+        finally
+        {
+            done.Cancel();
+            await sampler;
+        }
+
+        return Math.Max(peak, ResidentBytes());
+    }
+
+    public override string ToString() => _name;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+}

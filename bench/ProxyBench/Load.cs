@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+
+namespace Sovereignty.Bench.Proxy;
+
+/// <summary>The load generator: HTTP clients on loopback against one gateway.</summary>
+internal sealed class Load(Uri gateway, string token) : IDisposable
+{
+    private readonly HttpClient _client = new(new SocketsHttpHandler
+    {
+        UseProxy = false,
+        MaxConnectionsPerServer = 256,
+        PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+    })
+    {
+        BaseAddress = gateway,
+        Timeout = Timeout.InfiniteTimeSpan,
+        DefaultRequestHeaders = { Authorization = new AuthenticationHeaderValue("Bearer", token) },
+    };
+
+    public async Task PutAsync(string path, long size, int seed = 1)
+    {
+        using var content = new GeneratedContent(size, seed);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        using HttpResponseMessage response = await _client.PutAsync(path, content);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"PUT {path} via {gateway}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        }
+    }
+
+    public async Task<long> GetAsync(string path)
+    {
+        using HttpResponseMessage response = await _client.GetAsync(path, HttpCompletionOption.ResponseHeadersRead);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"GET {path} via {gateway}: {(int)response.StatusCode}");
+        }
+
+        await using Stream body = await response.Content.ReadAsStreamAsync();
+        byte[] buffer = new byte[128 * 1024];
+        long total = 0;
+        int read;
+        while ((read = await body.ReadAsync(buffer)) > 0)
+        {
+            total += read;
+        }
+
+        return total;
+    }
+
+    /// <summary>MB/s (10^6 bytes per second) of one transfer, median of <paramref name="runs"/>.</summary>
+    public static async Task<double> ThroughputAsync(Func<Task> transfer, long bytes, int runs)
+    {
+        var rates = new List<double>();
+        for (int i = 0; i < runs; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            await transfer();
+            rates.Add(bytes / watch.Elapsed.TotalSeconds / 1e6);
+        }
+
+        rates.Sort();
+        return rates[rates.Count / 2];
+    }
+
+    /// <summary>Runs <paramref name="request"/> from <paramref name="concurrency"/> loops for <paramref name="duration"/>.</summary>
+    public static async Task<LatencyResult> LatencyAsync(Func<int, Task> request, int concurrency, TimeSpan duration)
+    {
+        var all = new List<double>[concurrency];
+        var total = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(worker => Task.Run(async () =>
+        {
+            var latencies = new List<double>();
+            all[worker] = latencies;
+            for (int i = 0; total.Elapsed < duration; i++)
+            {
+                long start = Stopwatch.GetTimestamp();
+                await request(worker * 1_000_000 + i);
+                latencies.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            }
+        })));
+        double seconds = total.Elapsed.TotalSeconds;
+        double[] sorted = [.. all.SelectMany(l => l).Order()];
+        return new LatencyResult(sorted.Length / seconds, Percentile(sorted, 0.50), Percentile(sorted, 0.99), sorted.Length);
+    }
+
+    public void Dispose() => _client.Dispose();
+
+    private static double Percentile(double[] sorted, double p) =>
+        sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
+}
+
+internal sealed record LatencyResult(double RequestsPerSecond, double P50Milliseconds, double P99Milliseconds, int Count);

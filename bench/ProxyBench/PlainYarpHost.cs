@@ -1,0 +1,25 @@
+using Yarp.ReverseProxy.Configuration;
+
+namespace Sovereignty.Bench.Proxy;
+
+/// <summary>
+/// The baseline: Kestrel + YARP forwarding every request to one upstream, nothing else (no
+/// authentication, classification, encryption or audit). Same GC settings as <c>sovereignty</c>.
+/// </summary>
+internal static class PlainYarpHost
+{
+    public static async Task RunAsync(string url, string upstream)
+    {
+        WebApplicationBuilder builder = WebApplication.CreateBuilder();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.WebHost.UseUrls(url);
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = null);
+        builder.Services.AddReverseProxy().LoadFromMemory(
+            [new RouteConfig { RouteId = "all", ClusterId = "store", Match = new RouteMatch { Path = "/{**path}" } }],
+            [new ClusterConfig { ClusterId = "store", Destinations = new Dictionary<string, DestinationConfig> { ["a"] = new() { Address = upstream } } }]);
+        WebApplication app = builder.Build();
+        app.MapGet("/healthz", () => "ok");
+        app.MapReverseProxy();
+        await app.RunAsync();
+    }
+}

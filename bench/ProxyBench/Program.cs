@@ -1,0 +1,232 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using Sovereignty.Bench.Proxy;
+using Sovereignty.Proxy.Identity;
+using Sovereignty.Testing;
+
+// Usage: Sovereignty.Bench.Proxy [--stream-gib N] [--seconds S]   (the driver)
+//        Sovereignty.Bench.Proxy yarp URL UPSTREAM                 (the baseline gateway, started by the driver)
+if (args.Length == 3 && args[0] == "yarp")
+{
+    await PlainYarpHost.RunAsync(args[1], args[2]);
+    return 0;
+}
+
+double streamGiB = Option("--stream-gib", 2);
+double seconds = Option("--seconds", 5);
+long streamBytes = (long)(streamGiB * 1024 * 1024 * 1024);
+const long Large = 100L * 1024 * 1024;
+const int Streams = 8;
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+
+using SoftHsmToken token = SoftHsmToken.Create("proxybench");
+await using NginxWebDav nginx = await NginxWebDav.StartAsync();
+await using RedisServer redis = await RedisServer.StartAsync();
+await using DiscardingStore sink = await DiscardingStore.StartAsync();
+using DevTokenIssuer issuer = DevTokenIssuer.Generate();
+string bearer = issuer.Mint("https://idp.bench.invalid", "sovereignty", "bench", ["collaborateurs-groupe"], TimeSpan.FromHours(2), DateTimeOffset.UtcNow);
+string work = Directory.CreateTempSubdirectory("sovereignty-proxybench-").FullName;
+string repository = RepositoryRoot();
+string sovereigntyDll = Path.Combine(AppContext.BaseDirectory, "sovereignty.dll");
+string baselineDll = Path.Combine(AppContext.BaseDirectory, "Sovereignty.Bench.Proxy.dll");
+var environment = new Dictionary<string, string>(SoftHsmToken.ChildProcessEnvironment);
+
+string SovereigntySettings(Uri store)
+{
+    var settings = new Dictionary<string, string>
+    {
+        ["Logging:LogLevel:Default"] = "Warning",
+        ["Sovereignty:Identity:Issuer"] = "https://idp.bench.invalid",
+        ["Sovereignty:Identity:Audience"] = "sovereignty",
+        ["Sovereignty:Identity:SigningKeys:0"] = issuer.PublicKeyPem,
+        ["Sovereignty:Documents:PolicyDirectory"] = Path.Combine(repository, "policies"),
+        ["Sovereignty:Audit:Redis"] = redis.ConnectionString,
+        ["Sovereignty:Audit:NodeId"] = "proxybench",
+        ["Sovereignty:Hsm:Providers:0:Name"] = "softhsm",
+        ["Sovereignty:Hsm:Providers:0:ModulePath"] = token.ModulePath,
+        ["Sovereignty:Hsm:Providers:0:TokenLabel"] = token.TokenLabel,
+        ["Sovereignty:Hsm:Providers:0:PinFile"] = token.PinFile,
+        ["Sovereignty:Hsm:KeyClasses:0:Name"] = "interne-eu",
+        ["Sovereignty:Hsm:KeyClasses:0:Provider"] = "softhsm",
+        ["Sovereignty:Hsm:KeyClasses:0:Residency"] = "EU",
+        ["Sovereignty:Hsm:KeyClasses:1:Name"] = "confidentiel-fr",
+        ["Sovereignty:Hsm:KeyClasses:1:Provider"] = "softhsm",
+        ["Sovereignty:Hsm:KeyClasses:1:Residency"] = "FR",
+        ["Sovereignty:Hsm:KeyClasses:2:Name"] = "diffusion-restreinte-fr",
+        ["Sovereignty:Hsm:KeyClasses:2:Provider"] = "softhsm",
+        ["Sovereignty:Hsm:KeyClasses:2:Residency"] = "FR",
+        ["Sovereignty:Hsm:KeyPairs:0:Name"] = "audit-checkpoints",
+        ["Sovereignty:Hsm:KeyPairs:0:Provider"] = "softhsm",
+        ["Sovereignty:Hsm:KeyPairs:0:ModulusBits"] = "2048",
+        ["Sovereignty:Hsm:KeyPairs:0:Residency"] = "FR",
+        ["ReverseProxy:Routes:documents:ClusterId"] = "sharepoint-eu",
+        ["ReverseProxy:Routes:documents:Match:Path"] = "/{**path}",
+        ["ReverseProxy:Routes:documents:Metadata:Sovereignty.Stores"] = "sharepoint-eu,sharepoint-fr",
+        ["ReverseProxy:Clusters:sharepoint-eu:Destinations:a:Address"] = store.ToString(),
+        ["ReverseProxy:Clusters:sharepoint-eu:Metadata:Sovereignty.Location"] = "EU",
+        ["ReverseProxy:Clusters:sharepoint-fr:Destinations:a:Address"] = store.ToString(),
+        ["ReverseProxy:Clusters:sharepoint-fr:Metadata:Sovereignty.Location"] = "FR",
+    };
+    string path = Path.Combine(work, $"serve-{store.Port}.json");
+    File.WriteAllText(path, JsonSerializer.Serialize(settings));
+    return path;
+}
+
+Task<GatewayProcess> StartSovereigntyAsync(Uri store)
+{
+    int port = FreePort();
+    return GatewayProcess.StartAsync("sovereignty", sovereigntyDll,
+        ["serve", "--config", SovereigntySettings(store), "--urls", $"http://127.0.0.1:{port}"], port, "/readyz", environment);
+}
+
+Task<GatewayProcess> StartBaselineAsync(Uri store)
+{
+    int port = FreePort();
+    return GatewayProcess.StartAsync("plain YARP", baselineDll, ["yarp", $"http://127.0.0.1:{port}", store.ToString()], port, "/healthz", environment);
+}
+
+// Keys: the first version of every class, once, through the CLI.
+{
+    var init = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("dotnet", ["exec", sovereigntyDll, "keys", "init", "--config", SovereigntySettings(nginx.BaseAddress)])
+    {
+        Environment = { ["SOFTHSM2_CONF"] = SoftHsmToken.ConfigPath },
+        RedirectStandardOutput = true,
+    })!;
+    await init.StandardOutput.ReadToEndAsync();
+    await init.WaitForExitAsync();
+    if (init.ExitCode != 0)
+    {
+        throw new InvalidOperationException("keys init failed");
+    }
+}
+
+Console.WriteLine($"# Document proxy benchmark ({DateTime.UtcNow:u}); load before: {File.ReadAllText("/proc/loadavg").Trim()}");
+Console.WriteLine($"upstream: nginx WebDAV {nginx.BaseAddress} (throughput, latency, downloads); discarding Kestrel sink {sink.BaseAddress} (the 8 × {streamGiB} GiB uploads)");
+var rows = new List<string[]>();
+void Row(string measure, string unit, double baseline, double sovereignty, bool higherIsBetter = true) =>
+    rows.Add([measure, baseline.ToString("0.0", CultureInfo.InvariantCulture) + " " + unit, sovereignty.ToString("0.0", CultureInfo.InvariantCulture) + " " + unit,
+        higherIsBetter ? $"{sovereignty / baseline * 100:0} %" : $"{sovereignty - baseline:+0.00;-0.00} {unit}"]);
+
+var results = new Dictionary<string, Dictionary<string, double>>();
+foreach (bool sovereign in new[] { false, true })
+{
+    string name = sovereign ? "sovereignty" : "baseline";
+    var r = results[name] = [];
+    await using GatewayProcess gateway = sovereign ? await StartSovereigntyAsync(nginx.BaseAddress) : await StartBaselineAsync(nginx.BaseAddress);
+    using var load = new Load(gateway.BaseAddress, bearer);
+    string prefix = $"/bench-{name}";
+
+    // Warm-up: JIT, connections, DEK cache, policy paths.
+    for (int i = 0; i < 20; i++)
+    {
+        await load.PutAsync($"{prefix}/warm/{i}.bin", 64 * 1024, i);
+        await load.GetAsync($"{prefix}/warm/{i}.bin");
+    }
+
+    await load.PutAsync($"{prefix}/warm/large.bin", Large);
+    await load.GetAsync($"{prefix}/warm/large.bin");
+
+    r["put100"] = await Load.ThroughputAsync(() => load.PutAsync($"{prefix}/large.bin", Large), Large, runs: 5);
+    r["get100"] = await Load.ThroughputAsync(() => load.GetAsync($"{prefix}/large.bin"), Large, runs: 5);
+
+    foreach ((string label, int size) in new[] { ("4k", 4096), ("1m", 1024 * 1024) })
+    {
+        await load.PutAsync($"{prefix}/small-{label}.bin", size, 3);
+        foreach (int concurrency in new[] { 1, 8 })
+        {
+            LatencyResult put = await Load.LatencyAsync(i => load.PutAsync($"{prefix}/{label}/{i % 200}.bin", size, 5), concurrency, TimeSpan.FromSeconds(seconds));
+            LatencyResult get = await Load.LatencyAsync(_ => load.GetAsync($"{prefix}/small-{label}.bin"), concurrency, TimeSpan.FromSeconds(seconds));
+            r[$"put{label}c{concurrency}rps"] = put.RequestsPerSecond;
+            r[$"put{label}c{concurrency}p50"] = put.P50Milliseconds;
+            r[$"put{label}c{concurrency}p99"] = put.P99Milliseconds;
+            r[$"get{label}c{concurrency}rps"] = get.RequestsPerSecond;
+            r[$"get{label}c{concurrency}p50"] = get.P50Milliseconds;
+            r[$"get{label}c{concurrency}p99"] = get.P99Milliseconds;
+        }
+    }
+
+    // Memory, downloads: one stored object of the stream size, read by 8 clients at once.
+    await load.PutAsync($"{prefix}/stream.bin", streamBytes, 9);
+    var downloadWatch = System.Diagnostics.Stopwatch.StartNew();
+    r["rssget"] = await gateway.PeakResidentDuringAsync(() => Task.WhenAll(Enumerable.Range(0, Streams).Select(_ => load.GetAsync($"{prefix}/stream.bin"))));
+    r["streamget"] = Streams * streamBytes / downloadWatch.Elapsed.TotalSeconds / 1e6;
+    r["rssidle"] = gateway.ResidentBytes();
+    Console.WriteLine($"{name}: done with nginx runs (RSS now {r["rssidle"] / 1048576:0} MiB)");
+}
+
+File.Delete(nginx.StoredPath("/bench-baseline/stream.bin"));
+File.Delete(nginx.StoredPath("/bench-sovereignty/stream.bin"));
+
+foreach (bool sovereign in new[] { false, true })
+{
+    string name = sovereign ? "sovereignty" : "baseline";
+    await using GatewayProcess gateway = sovereign ? await StartSovereigntyAsync(sink.BaseAddress) : await StartBaselineAsync(sink.BaseAddress);
+    using var load = new Load(gateway.BaseAddress, bearer);
+    await load.PutAsync("/warm.bin", 8 * 1024 * 1024);
+    var uploadWatch = System.Diagnostics.Stopwatch.StartNew();
+    results[name]["rssput"] = await gateway.PeakResidentDuringAsync(() => Task.WhenAll(Enumerable.Range(0, Streams).Select(i => load.PutAsync($"/stream-{i}.bin", streamBytes, i))));
+    results[name]["streamput"] = Streams * streamBytes / uploadWatch.Elapsed.TotalSeconds / 1e6;
+}
+
+var b = results["baseline"];
+var s = results["sovereignty"];
+Row("100 MiB upload", "MB/s", b["put100"], s["put100"]);
+Row("100 MiB download", "MB/s", b["get100"], s["get100"]);
+foreach (string label in new[] { "4k", "1m" })
+{
+    string size = label == "4k" ? "4 KiB" : "1 MiB";
+    foreach (int c in new[] { 1, 8 })
+    {
+        foreach (string op in new[] { "put", "get" })
+        {
+            string verb = op == "put" ? "PUT" : "GET";
+            Row($"{size} {verb}, {c} client(s)", "req/s", b[$"{op}{label}c{c}rps"], s[$"{op}{label}c{c}rps"]);
+            Row($"{size} {verb}, {c} client(s), p50", "ms", b[$"{op}{label}c{c}p50"], s[$"{op}{label}c{c}p50"], higherIsBetter: false);
+            Row($"{size} {verb}, {c} client(s), p99", "ms", b[$"{op}{label}c{c}p99"], s[$"{op}{label}c{c}p99"], higherIsBetter: false);
+        }
+    }
+}
+
+Row($"{Streams} × {streamGiB} GiB uploads, aggregate", "MB/s", b["streamput"], s["streamput"]);
+Row($"{Streams} × {streamGiB} GiB uploads, peak RSS", "MiB", b["rssput"] / 1048576, s["rssput"] / 1048576, higherIsBetter: false);
+Row($"{Streams} × {streamGiB} GiB downloads, aggregate", "MB/s", b["streamget"], s["streamget"]);
+Row($"{Streams} × {streamGiB} GiB downloads, peak RSS", "MiB", b["rssget"] / 1048576, s["rssget"] / 1048576, higherIsBetter: false);
+
+Console.WriteLine();
+Console.WriteLine("| measure | plain YARP | Sovereignty | Sovereignty vs YARP |");
+Console.WriteLine("|---|---|---|---|");
+foreach (string[] row in rows)
+{
+    Console.WriteLine($"| {string.Join(" | ", row)} |");
+}
+
+Console.WriteLine();
+Console.WriteLine($"load after: {File.ReadAllText("/proc/loadavg").Trim()}; sink discarded {sink.BytesDiscarded / 1e9:0.0} GB");
+Directory.Delete(work, recursive: true);
+return 0;
+
+double Option(string name, double fallback)
+{
+    int index = Array.IndexOf(args, name);
+    return index >= 0 && index + 1 < args.Length ? double.Parse(args[index + 1], CultureInfo.InvariantCulture) : fallback;
+}
+
+static int FreePort()
+{
+    using var listener = new TcpListener(IPAddress.Loopback, 0);
+    listener.Start();
+    return ((IPEndPoint)listener.LocalEndpoint).Port;
+}
+
+static string RepositoryRoot()
+{
+    var directory = new DirectoryInfo(AppContext.BaseDirectory);
+    while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Sovereignty.sln")))
+    {
+        directory = directory.Parent;
+    }
+
+    return directory?.FullName ?? throw new InvalidOperationException("Sovereignty.sln not found above the benchmark binaries.");
+}
