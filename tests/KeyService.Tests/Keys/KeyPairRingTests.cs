@@ -36,6 +36,25 @@ public sealed class KeyPairRingTests : IClassFixture<SoftHsmToken>
     }
 
     [Fact]
+    public async Task SignAsync_UseWithMailRecipientsAndDetail_EventCarriesBothAndKeepsScheme()
+    {
+        await using var harness = KeyServiceHarness.Create(_token);
+        await harness.Manager.InitAsync(Use, default);
+        harness.Log.Drain();
+        var use = Use with
+        {
+            Recipients = ["a@partner.example", "b@partner.example"],
+            Detail = new Dictionary<string, string> { ["label"] = "interne", ["scheme"] = "caller cannot override" },
+        };
+
+        await harness.Pairs.SignAsync("signing", "hello"u8.ToArray(), RsaSignatureScheme.Pkcs1Sha256, use, default);
+
+        var recorded = Assert.Single(harness.Log.Drain());
+        Assert.Equal(["a@partner.example", "b@partner.example"], recorded.Recipients!);
+        Assert.Equal(("interne", "Pkcs1Sha256"), (recorded.Detail!["label"], recorded.Detail["scheme"]));
+    }
+
+    [Fact]
     public async Task DecryptAsync_InitializedPair_ReturnsKeyAndRecordsOneDecryptEvent()
     {
         await using var harness = KeyServiceHarness.Create(_token);

@@ -52,7 +52,7 @@ internal static class DecisionReplies
             KeyErrorKind.Unavailable => "Cannot protect the message now (HSM or audit log unavailable); try again later",
             KeyErrorKind.KeyNotFound or KeyErrorKind.KeyDestroyed => "Cannot protect the message now (protection key not available); try again later",
             KeyErrorKind.AccessDenied => "Cannot protect the message now (key use refused by the HSM); try again later",
-            _ => "Cannot protect the message now (protection not configured); try again later",
+            _ => "Cannot protect the message now (HSM token or protection keys not reachable); try again later",
         }));
 
     /// <summary>No policy is loaded: nothing can be decided, so nothing is accepted.</summary>

@@ -40,8 +40,19 @@ public sealed class MailGatewayFixture : IAsyncLifetime
     private readonly DevTokenIssuer _tokens = DevTokenIssuer.Generate();
     private readonly string _directory = Directory.CreateTempSubdirectory("sovereignty-mail-").FullName;
     private readonly string _suffix = Guid.NewGuid().ToString("N")[..8];
+    private readonly string _policyYaml;
+
+    public MailGatewayFixture()
+        : this(TestMailPolicy.Yaml())
+    {
+    }
+
+    private MailGatewayFixture(string policyYaml) => _policyYaml = policyYaml;
 
     public SoftHsmToken Token { get; private set; } = null!;
+
+    /// <summary>A gateway with its own policy text (an audit-only or an invalid policy); xunit needs the one public constructor.</summary>
+    public static MailGatewayFixture WithPolicy(string policyYaml) => new(policyYaml);
 
     public TestPki Pki { get; } = new("Relay Test Root");
 
@@ -100,7 +111,7 @@ public sealed class MailGatewayFixture : IAsyncLifetime
         Pki.WritePem("org/escrow.pem", escrow);
         Pki.WriteCrl("ca.crl", Pki.CreateCrl([rita]));
         Directory.CreateDirectory(PolicyDirectory);
-        await File.WriteAllTextAsync(Path.Combine(PolicyDirectory, "policy.yaml"), TestMailPolicy.Yaml());
+        await File.WriteAllTextAsync(Path.Combine(PolicyDirectory, "policy.yaml"), _policyYaml);
 
         Redis = await RedisServer.StartAsync();
         App = BuildApp();

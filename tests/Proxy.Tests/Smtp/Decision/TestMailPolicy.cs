@@ -2,7 +2,8 @@ namespace Sovereignty.Proxy.Tests.Smtp.Decision;
 
 /// <summary>
 /// A small policy written at test time: the recipient's domain selects the mail action, a
-/// <c>[BLOCK]</c> subject tag blocks. Highest-label semantics, so the most protective action
+/// <c>[BLOCK]</c> subject tag blocks, and content that cannot be scanned must be encrypted
+/// (fail closed, as in the sample policy). Highest-label semantics, so the most protective action
 /// among the recipients' domains wins.
 /// </summary>
 internal static class TestMailPolicy
@@ -60,6 +61,10 @@ internal static class TestMailPolicy
             when:
               recipient-domain: [{{SignEncryptDomain}}]
             label: signe-chiffre
+          - name: contenu-non-analysable
+            when:
+              unscannable: true
+            label: chiffre
           - name: {{BlockRule}}
             when:
               user-label: bloque
