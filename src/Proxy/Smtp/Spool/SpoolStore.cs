@@ -225,9 +225,10 @@ internal sealed class SpoolStore
     /// </summary>
     public void Remove(SpoolLease lease)
     {
+        // No directory fsync here: if a crash undoes the unlink, the message is delivered again,
+        // which at-least-once delivery allows. Only an acceptance (EnqueueAsync) must be durable.
         File.Delete(MessagePath(lease.Id));
         File.Delete(StatePath(lease.Id));
-        DirectorySync.Flush(_queueDirectory);
         File.Delete(lease.LockPath);
     }
 
