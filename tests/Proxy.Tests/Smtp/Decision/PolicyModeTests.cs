@@ -1,8 +1,10 @@
+using Microsoft.Extensions.DependencyInjection;
 using Sovereignty.KeyService.Audit;
+using Sovereignty.Policies.Reload;
 
 namespace Sovereignty.Proxy.Tests.Smtp.Decision;
 
-/// <summary>Policies that are not simply enforced: audit-only, and no valid policy at all; and bytes that are not MIME.</summary>
+/// <summary>Policies that are not simply enforced: audit-only, and a broken edit after start; and bytes that are not MIME.</summary>
 public sealed class PolicyModeTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
@@ -25,15 +27,20 @@ public sealed class PolicyModeTests
     }
 
     [Fact]
-    public async Task Send_PolicyDirectoryInvalid_451NoPolicyAndNothingRelayed()
+    public async Task Send_PolicyBrokenAfterStart_LastGoodPolicyStillDecides()
     {
-        await using var gateway = await StartAsync("policy: [this is not a policy");
-        var message = MailSubmission.CanaryMessage(MailSubmission.NewCanary(), "", "x@" + TestMailPolicy.PassDomain);
+        // serve refuses to start on a broken policy (ServeProcessTests); a later broken edit is
+        // rejected and the last good policy keeps deciding: here its block rule still blocks.
+        await using var gateway = await StartAsync(TestMailPolicy.Yaml());
+        await File.WriteAllTextAsync(Path.Combine(gateway.PolicyDirectory, "policy.yaml"), "policy: [this is not a policy");
+        var provider = gateway.Services.GetRequiredService<PolicyProvider>();
+        Assert.False(provider.Reload());
+        var message = MailSubmission.CanaryMessage(MailSubmission.NewCanary(), "[BLOCK] ", "x@" + TestMailPolicy.PassDomain);
 
         var reply = await MailSubmission.SubmitAsync(gateway.SmtpPort, message, MailGatewayFixture.Sender, "x@" + TestMailPolicy.PassDomain);
 
-        Assert.Equal("451 4.7.0 No security policy loaded; try again later", reply);
-        Assert.Contains(gateway.Logs.Entries, e => e.Id.Id == 6406);
+        Assert.StartsWith("550 5.7.1 ", reply, StringComparison.Ordinal);
+        Assert.True(provider.Status.LastChangeRejected);
         await Task.Delay(500);
         Assert.Empty(gateway.Sink.Messages);
     }
@@ -77,6 +84,10 @@ public sealed class PolicyModeTests
         public Testing.SmtpSink Sink => fixture.Sink;
 
         public Testing.CapturingLoggerProvider Logs => fixture.Logs;
+
+        public string PolicyDirectory => fixture.PolicyDirectory;
+
+        public IServiceProvider Services => fixture.App.Services;
 
         public Task<IReadOnlyList<AuditRecord>> AuditAsync(string objectId) => fixture.AuditAsync(objectId);
 
