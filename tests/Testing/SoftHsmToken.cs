@@ -82,6 +82,28 @@ public sealed class SoftHsmToken : IDisposable
         SessionPoolSize = sessionPoolSize,
     };
 
+    /// <summary>
+    /// Pulls the token out as a failed HSM would: its directory leaves SoftHSM's token directory
+    /// and this token's module copy is finalised, so every session and login is gone and the
+    /// token cannot be found until it is plugged back. Disposing the result plugs it back; the
+    /// key service must then find it again on its own (SoftHSM lists tokens when initialised).
+    /// </summary>
+    public IDisposable Unplug()
+    {
+        var tokens = Path.Combine(SharedRoot.Value, "tokens");
+        var label = System.Text.Encoding.UTF8.GetBytes(TokenLabel);
+        var directory = Directory.GetDirectories(tokens).Single(d => Holds(Path.Combine(d, "token.object"), label));
+        var unplugged = Path.Combine(SharedRoot.Value, "unplugged-" + Path.GetFileName(directory));
+        Directory.Move(directory, unplugged);
+        using (var library = new Net.Pkcs11Interop.LowLevelAPI80.Pkcs11Library(ModulePath))
+        {
+            // Loading the same file again yields the same module: this finalises the one in use.
+            _ = library.C_Finalize(IntPtr.Zero);
+        }
+
+        return new PlugBack(() => Directory.Move(unplugged, directory));
+    }
+
     /// <summary>Deletes the token, its PIN file and its module copy (a loaded copy stays mapped until unloaded).</summary>
     public void Dispose()
     {
@@ -100,6 +122,19 @@ public sealed class SoftHsmToken : IDisposable
         }
 
         Directory.Delete(_directory, recursive: true);
+    }
+
+    // Other test classes create and delete their tokens in the same directory meanwhile.
+    private static bool Holds(string tokenObject, byte[] label)
+    {
+        try
+        {
+            return File.ReadAllBytes(tokenObject).AsSpan().IndexOf(label) >= 0;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
     }
 
     private static string CreateSharedRoot()
@@ -167,5 +202,12 @@ public sealed class SoftHsmToken : IDisposable
             // Arguments contain PINs: report only the verb.
             throw new InvalidOperationException($"softhsm2-util {arguments[0]} failed ({process.ExitCode}): {stderr.Trim()} {stdout.Result.Trim()}");
         }
+    }
+
+    private sealed class PlugBack(Action plugBack) : IDisposable
+    {
+        private Action? _plugBack = plugBack;
+
+        public void Dispose() => Interlocked.Exchange(ref _plugBack, null)?.Invoke();
     }
 }

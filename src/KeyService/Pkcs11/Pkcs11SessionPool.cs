@@ -16,6 +16,10 @@ namespace Sovereignty.KeyService.Pkcs11;
 /// may already have handed their handles to new sessions), reinitialises the module if needed,
 /// and the failed call is retried once on a fresh session. Each operation runs synchronously on
 /// the leasing thread: it never awaits while holding a session.
+/// A token that was found once and is then missing (an HSM restarted, a token pulled out) is an
+/// outage, not a configuration error: the call fails as retryable, and since modules list their
+/// tokens when initialised, the module is reinitialised (at most every few seconds) so the token
+/// is found again when it comes back.
 /// </remarks>
 internal sealed class Pkcs11SessionPool : IDisposable
 {
@@ -27,7 +31,12 @@ internal sealed class Pkcs11SessionPool : IDisposable
     private readonly SemaphoreSlim _recovery = new(1, 1);
     private readonly Stack<PooledSession> _idle = new();
     private readonly Lock _gate = new();
+    /// <summary>How often (ms) a missing token may cause a module reinitialisation, which stops every call on the module.</summary>
+    private const long MissingTokenRescanIntervalMs = 2_000;
+
     private ISlot? _slot;
+    private bool _tokenSeen;
+    private long _lastMissingTokenRescan = -MissingTokenRescanIntervalMs;
     private int _generation;
     private int _epoch;
     private bool _disposed;
@@ -57,6 +66,7 @@ internal sealed class Pkcs11SessionPool : IDisposable
             var epoch = _epoch;
             var generation = _generation;
             Pkcs11Exception? failure = null;
+            var rescan = false;
             PooledSession? session = null;
             try
             {
@@ -73,6 +83,10 @@ internal sealed class Pkcs11SessionPool : IDisposable
             {
                 throw Pkcs11ErrorMap.ToHsmException(ex, $"{what} on {Where}");
             }
+            catch (TokenMissingException) when (attempt == 0 && MayRescanForMissingToken())
+            {
+                rescan = true;
+            }
             finally
             {
                 if (session is not null)
@@ -83,8 +97,16 @@ internal sealed class Pkcs11SessionPool : IDisposable
                 _leases.Release();
             }
 
+            if (rescan)
+            {
+                Pkcs11Log.Recovering(_logger, _options.Name, "C_GetSlotList", "token missing", nameof(Pkcs11Recovery.ReinitializeModule));
+                await StopTheWorldAndResetAsync(epoch, generation, reinitializeModule: true, cancellationToken).ConfigureAwait(false);
+                _handlesInvalidated();
+                continue;
+            }
+
             // Recover outside the lease, then retry once.
-            var recovery = Pkcs11ErrorMap.RecoveryFor(failure.RV);
+            var recovery = Pkcs11ErrorMap.RecoveryFor(failure!.RV);
             Pkcs11Log.Recovering(_logger, _options.Name, failure.Method, failure.RV.ToString(), recovery.ToString());
             if (recovery != Pkcs11Recovery.FindKeyAgain)
             {
@@ -264,10 +286,30 @@ internal sealed class Pkcs11SessionPool : IDisposable
             }
         }
 
-        return found ?? throw new KeyServiceException(KeyErrorKind.Configuration,
-            $"No token labelled '{_options.TokenLabel}' in module '{_module.Path}' (provider '{_options.Name}'); tokens present: "
-            + (labels.Count == 0 ? "none" : string.Join(", ", labels.Select(l => $"'{l}'"))) + ". Check TokenLabel.");
+        if (found is null)
+        {
+            var present = labels.Count == 0 ? "none" : string.Join(", ", labels.Select(l => $"'{l}'"));
+            throw _tokenSeen
+                ? new TokenMissingException($"Token '{_options.TokenLabel}' of provider '{_options.Name}' is no longer present in module '{_module.Path}' (tokens present: {present}): the HSM is unavailable; retry later.")
+                : new KeyServiceException(KeyErrorKind.Configuration,
+                    $"No token labelled '{_options.TokenLabel}' in module '{_module.Path}' (provider '{_options.Name}'); tokens present: {present}. Check TokenLabel.");
+        }
+
+        _tokenSeen = true;
+        return found;
     }
+
+    /// <summary>True at most once per <see cref="MissingTokenRescanIntervalMs"/>.</summary>
+    private bool MayRescanForMissingToken()
+    {
+        var now = Environment.TickCount64;
+        var last = Interlocked.Read(ref _lastMissingTokenRescan);
+        return now - last >= MissingTokenRescanIntervalMs
+            && Interlocked.CompareExchange(ref _lastMissingTokenRescan, now, last) == last;
+    }
+
+    /// <summary>A token that was found before is gone: an outage, retryable.</summary>
+    private sealed class TokenMissingException(string message) : KeyServiceException(KeyErrorKind.Unavailable, message);
 
     private int EnsureLoggedIn(ISession session)
     {

@@ -229,6 +229,41 @@ public sealed class Pkcs11KeyProviderTests : IClassFixture<SoftHsmToken>, IDispo
     }
 
     [Fact]
+    public async Task UnwrapAsync_TokenUnpluggedThenBack_RetryableWhileGoneThenWorksWithoutRestart()
+    {
+        using var token = SoftHsmToken.Create("unplug");
+        await using var provider = new Pkcs11KeyProvider(token.ProviderOptions(name: "unplug"));
+        var key = await provider.CreateKekAsync(NewLabel(), 1, default);
+        var dataKey = RandomNumberGenerator.GetBytes(32);
+        var wrapped = await provider.WrapAsync(key.KeyId, dataKey, default);
+
+        KeyServiceException whileGone;
+        using (token.Unplug())
+        {
+            whileGone = await Assert.ThrowsAnyAsync<KeyServiceException>(() => provider.UnwrapAsync(key.KeyId, wrapped, default));
+        }
+
+        // Back: the provider rescans on its own (at most every 2 s), no restart, no help from outside.
+        byte[]? unwrapped = null;
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (unwrapped is null && DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                unwrapped = await provider.UnwrapAsync(key.KeyId, wrapped, default);
+            }
+            catch (KeyServiceException ex) when (ex.IsRetryable)
+            {
+                await Task.Delay(200);
+            }
+        }
+
+        Assert.True(whileGone.IsRetryable, whileGone.Message);
+        Assert.Contains("no longer present", whileGone.Message, StringComparison.Ordinal);
+        Assert.Equal(dataKey, unwrapped);
+    }
+
+    [Fact]
     public async Task TwoProviders_TwoTokens_KeysStayOnTheirToken()
     {
         using var otherToken = SoftHsmToken.Create("other");

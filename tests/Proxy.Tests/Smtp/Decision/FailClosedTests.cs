@@ -1,6 +1,3 @@
-using Net.Pkcs11Interop.Common;
-using Sovereignty.Testing;
-
 namespace Sovereignty.Proxy.Tests.Smtp.Decision;
 
 /// <summary>
@@ -52,36 +49,14 @@ public sealed class FailClosedTests : IAsyncLifetime
         var warmUp = MailSubmission.CanaryMessage(MailSubmission.NewCanary(), "", MailGatewayFixture.Bob);
         Assert.StartsWith("250", await MailSubmission.SubmitAsync(_gateway.SmtpPort, warmUp, MailGatewayFixture.Sender, MailGatewayFixture.Bob));
 
-        var tokenDirectory = TokenDirectory(_gateway.Token);
-        // Out of SoftHSM's token directory altogether (it reads every directory under it as a token).
-        var removed = Path.Combine(Path.GetDirectoryName(SoftHsmToken.ConfigPath)!, "removed-" + Path.GetFileName(tokenDirectory));
-        Directory.Move(tokenDirectory, removed);
-        using (var raw = new Net.Pkcs11Interop.LowLevelAPI80.Pkcs11Library(_gateway.Token.ModulePath))
-        {
-            // Pulled out under the running pool: every session is gone and the token cannot be found again.
-            Assert.Equal(CKR.CKR_OK, raw.C_Finalize(IntPtr.Zero));
-        }
-
         var signed = MailSubmission.CanaryMessage(MailSubmission.NewCanary(), "", MailGatewayFixture.Bob);
         string reply;
-        try
+        using (_gateway.Token.Unplug())
         {
             reply = await MailSubmission.SubmitAsync(_gateway.SmtpPort, signed, MailGatewayFixture.Sender, MailGatewayFixture.Bob);
         }
-        finally
-        {
-            Directory.Move(removed, tokenDirectory);
-        }
 
-        // SoftHSM only finds tokens in C_Initialize, and the provider does not re-initialise the
-        // module on "no token labelled …" (reported to the key service's owner): the token's
-        // return is made visible the way a restarted HSM client library would, by finalising
-        // the module behind the pool once more.
-        using (var raw = new Net.Pkcs11Interop.LowLevelAPI80.Pkcs11Library(_gateway.Token.ModulePath))
-        {
-            raw.C_Finalize(IntPtr.Zero);
-        }
-
+        // Plugged back: the key service finds the token again by itself, the client's retry goes through.
         Assert.True(reply.StartsWith("451 4.7.0 ", StringComparison.Ordinal), reply + "\n" + _gateway.Logs.AllText);
         await Task.Delay(500);
         Assert.DoesNotContain(_gateway.Sink.Messages, m => m.Text.Contains(signed.MessageId!, StringComparison.Ordinal));
@@ -108,26 +83,5 @@ public sealed class FailClosedTests : IAsyncLifetime
         }
         while (DateTime.UtcNow < deadline);
         return reply;
-    }
-
-    /// <summary>The SoftHSM directory holding <paramref name="token"/>'s objects (one per token, named by a UUID).</summary>
-    private static string TokenDirectory(SoftHsmToken token)
-    {
-        var tokens = Path.Combine(Path.GetDirectoryName(SoftHsmToken.ConfigPath)!, "tokens");
-        var label = System.Text.Encoding.ASCII.GetBytes(token.TokenLabel);
-        return Directory.GetDirectories(tokens).Single(d => Holds(Path.Combine(d, "token.object"), label));
-    }
-
-    // Other test classes create and delete their tokens in the same directory meanwhile.
-    private static bool Holds(string tokenObject, byte[] label)
-    {
-        try
-        {
-            return File.ReadAllBytes(tokenObject).AsSpan().IndexOf(label) >= 0;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return false;
-        }
     }
 }
