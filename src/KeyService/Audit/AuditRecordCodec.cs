@@ -62,8 +62,7 @@ internal static class AuditRecordCodec
     }
 
     /// <summary>SHA-256 of a recipient address, lower-cased and trimmed: lets an auditor who knows an address check it, without storing it.</summary>
-    public static string HashRecipient(string address) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(address.Trim().ToLowerInvariant())));
+    public static string HashRecipient(string address) => RecipientHash.Of(address);
 
     public static string FormatStreamId(long milliseconds, long sequence) =>
         string.Create(CultureInfo.InvariantCulture, $"{milliseconds}-{sequence}");

@@ -53,7 +53,13 @@ public sealed class FileKeyEventLog : IKeyEventLog, IDisposable
     public async ValueTask RecordAsync(KeyEvent keyEvent, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(keyEvent);
-        var line = JsonSerializer.SerializeToUtf8Bytes(new Line(_time.GetUtcNow(), Environment.MachineName, keyEvent), Json);
+        // Recipients are written as hashes, as in the Redis audit log: never addresses in clear.
+        var recorded = keyEvent with
+        {
+            Recipients = keyEvent.Recipients?.Select(RecipientHash.Of).ToList(),
+            Use = keyEvent.Use with { Recipients = keyEvent.Use.Recipients?.Select(RecipientHash.Of).ToList() },
+        };
+        var line = JsonSerializer.SerializeToUtf8Bytes(new Line(_time.GetUtcNow(), Environment.MachineName, recorded), Json);
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
