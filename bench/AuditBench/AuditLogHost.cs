@@ -106,7 +106,7 @@ internal static class AuditRecordShape
 /// <summary>Splits one append into its client part (numbering, hashing, arguments) and its Redis part (the script).</summary>
 internal static class AppendProfile
 {
-    public static async Task RunAsync(IConnectionMultiplexer redis, Func<int, KeyService.Audit.KeyEvent> events, int batches, int size)
+    public static async Task RunAsync(IConnectionMultiplexer redis, Func<int, KeyService.Audit.KeyEvent> events, int batches, int size, Func<Task<string>>? commandStats = null)
     {
         var keys = new AuditKeys("profile", "p");
         var db = redis.GetDatabase();
@@ -134,6 +134,10 @@ internal static class AppendProfile
         }
 
         var total = batches * size;
+        if (commandStats is not null)
+        {
+            Console.WriteLine(await commandStats());
+        }
         Console.WriteLine($"append profile: {total:N0} events in batches of {size}: client {client.Elapsed.TotalMilliseconds * 1000 / total:F1} us/event, script round trip {server.Elapsed.TotalMilliseconds * 1000 / total:F1} us/event");
     }
 }
