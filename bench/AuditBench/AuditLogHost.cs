@@ -30,7 +30,8 @@ internal sealed class AuditLogHost : IAsyncDisposable
     public static async Task<AuditLogHost> StartAsync(string connectionString, string prefix, string node)
     {
         var redis = await ConnectionMultiplexer.ConnectAsync(connectionString);
-        var options = new AuditOptions { Redis = connectionString, NodeId = node, KeyPrefix = prefix, Retention = TimeSpan.Zero };
+        // Default retention (400 days): the activity counters get their TTL as in production.
+        var options = new AuditOptions { Redis = connectionString, NodeId = node, KeyPrefix = prefix };
         var signer = new Signer();
         var log = new RedisKeyEventLog(redis, Options.Create(options), signer, TimeProvider.System, NullLogger<RedisKeyEventLog>.Instance);
         return new AuditLogHost(redis, log, signer);

@@ -148,7 +148,7 @@ public sealed class AuditReader
         while (results.Count < query.Limit)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var members = await db.SortedSetRangeByScoreAsync(index, min == long.MinValue ? double.NegativeInfinity : min, max == long.MaxValue ? double.PositiveInfinity : max, exclude, order, skip, page);
+            var members = await db.SortedSetRangeByScoreWithScoresAsync(index, min == long.MinValue ? double.NegativeInfinity : min, max == long.MaxValue ? double.PositiveInfinity : max, exclude, order, skip, page);
             if (members.Length == 0)
             {
                 break;
@@ -159,7 +159,7 @@ public sealed class AuditReader
             var candidates = members;
             foreach (var other in others)
             {
-                var scores = await db.SortedSetScoresAsync(other, candidates);
+                var scores = await db.SortedSetScoresAsync(other, [.. candidates.Select(c => c.Element)]);
                 candidates = [.. candidates.Where((_, i) => scores[i] is not null)];
                 if (candidates.Length == 0)
                 {
@@ -167,7 +167,8 @@ public sealed class AuditReader
                 }
             }
 
-            var fetches = candidates.Select(m => db.StreamRangeAsync(keys.Events, (string)m!, (string)m!, 1)).ToArray();
+            // Members are sequence numbers, scores the stream id's milliseconds.
+            var fetches = candidates.Select(AuditKeys.StreamIdOf).Select(id => db.StreamRangeAsync(keys.Events, id, id, 1)).ToArray();
             await Task.WhenAll(fetches);
             foreach (var fetch in fetches)
             {
