@@ -98,10 +98,11 @@ internal static class DocumentReader
     private static void ExtractMessage(ExtractionSession session, byte[] data, string location, int depth)
     {
         MimeMessage message;
+        using var stream = new MemoryStream(data, writable: false);
         try
         {
-            using var stream = new MemoryStream(data, writable: false);
-            message = MimeMessage.Load(stream, session.CancellationToken);
+            // Persistent: parts refer to ranges of the data rather than copies; the stream lives through the walk.
+            message = MimeMessage.Load(ParserOptions.Default, stream, persistent: true, session.CancellationToken);
         }
         catch (FormatException e)
         {
