@@ -19,7 +19,7 @@ await using var server = await RedisServer.StartAsync();
 // Long timeouts: the 1M-event load queues big script calls on a shared 2-core machine.
 await using var redis = await ConnectionMultiplexer.ConnectAsync(server.ConnectionString + ",asyncTimeout=120000,syncTimeout=120000");
 var db = redis.GetDatabase();
-Console.WriteLine($"redis-server 127.0.0.1:{server.Port}, appendonly yes, appendfsync everysec; {Environment.ProcessorCount} cores");
+Console.WriteLine($"redis-server 127.0.0.1:{server.Port}, appendonly yes, appendfsync everysec; {Environment.ProcessorCount} cores; load average {File.ReadAllText("/proc/loadavg").Trim()}");
 if (args.Contains("--profile"))
 {
     await AppendProfile.RunAsync(redis, SampleEvent, Arg("--batches", 40), 256, () => RedisInfoAsync(server, "commandstats"));

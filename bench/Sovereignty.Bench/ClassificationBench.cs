@@ -52,7 +52,7 @@ internal static class ClassificationBench
         var extractor = new ContentExtractor(ExtractionLimits.Default with { MaxTextCharsPerPart = 32 << 20 });
 
         WarmUp(detectors, extractor);
-        Console.WriteLine($"classification benchmark: {Environment.ProcessorCount} logical cores on this machine, measuring on 1 thread, {seconds:0.#} s per figure, .NET {Environment.Version}");
+        Console.WriteLine($"classification benchmark: {Environment.ProcessorCount} logical cores on this machine, measuring on 1 thread, {seconds:0.#} s per figure, .NET {Environment.Version}; load average {File.ReadAllText("/proc/loadavg").Trim()}");
         Console.WriteLine();
 
         // 1. Plain text.
