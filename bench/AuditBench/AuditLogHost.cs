@@ -30,7 +30,8 @@ internal sealed class AuditLogHost : IAsyncDisposable
     public static async Task<AuditLogHost> StartAsync(string connectionString, string prefix, string node)
     {
         var redis = await ConnectionMultiplexer.ConnectAsync(connectionString);
-        var options = new AuditOptions { Redis = connectionString, NodeId = node, KeyPrefix = prefix, Retention = TimeSpan.Zero };
+        // Default retention (400 days): the activity counters get their TTL as in production.
+        var options = new AuditOptions { Redis = connectionString, NodeId = node, KeyPrefix = prefix };
         var signer = new Signer();
         var log = new RedisKeyEventLog(redis, Options.Create(options), signer, TimeProvider.System, NullLogger<RedisKeyEventLog>.Instance);
         return new AuditLogHost(redis, log, signer);
@@ -106,7 +107,7 @@ internal static class AuditRecordShape
 /// <summary>Splits one append into its client part (numbering, hashing, arguments) and its Redis part (the script).</summary>
 internal static class AppendProfile
 {
-    public static async Task RunAsync(IConnectionMultiplexer redis, Func<int, KeyService.Audit.KeyEvent> events, int batches, int size)
+    public static async Task RunAsync(IConnectionMultiplexer redis, Func<int, KeyService.Audit.KeyEvent> events, int batches, int size, Func<Task<string>>? commandStats = null)
     {
         var keys = new AuditKeys("profile", "p");
         var db = redis.GetDatabase();
@@ -134,6 +135,10 @@ internal static class AppendProfile
         }
 
         var total = batches * size;
+        if (commandStats is not null)
+        {
+            Console.WriteLine(await commandStats());
+        }
         Console.WriteLine($"append profile: {total:N0} events in batches of {size}: client {client.Elapsed.TotalMilliseconds * 1000 / total:F1} us/event, script round trip {server.Elapsed.TotalMilliseconds * 1000 / total:F1} us/event");
     }
 }

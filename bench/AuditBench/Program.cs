@@ -19,10 +19,10 @@ await using var server = await RedisServer.StartAsync();
 // Long timeouts: the 1M-event load queues big script calls on a shared 2-core machine.
 await using var redis = await ConnectionMultiplexer.ConnectAsync(server.ConnectionString + ",asyncTimeout=120000,syncTimeout=120000");
 var db = redis.GetDatabase();
-Console.WriteLine($"redis-server 127.0.0.1:{server.Port}, appendonly yes, appendfsync everysec; {Environment.ProcessorCount} cores");
+Console.WriteLine($"redis-server 127.0.0.1:{server.Port}, appendonly yes, appendfsync everysec; {Environment.ProcessorCount} cores; load average {File.ReadAllText("/proc/loadavg").Trim()}");
 if (args.Contains("--profile"))
 {
-    await AppendProfile.RunAsync(redis, SampleEvent, 40, 256);
+    await AppendProfile.RunAsync(redis, SampleEvent, Arg("--batches", 40), 256, () => RedisInfoAsync(server, "commandstats"));
     return 0;
 }
 Console.WriteLine();
@@ -108,7 +108,10 @@ foreach (var (name, query) in new[]
     ("100-event page by key class", new AuditQuery { KeyClass = "secret-fr", Limit = 100 }),
     ("100-event page by actor", new AuditQuery { Actor = "user0042", Limit = 100 }),
     ("100-event page by actor, oldest first", new AuditQuery { Actor = "user0042", Limit = 100, OldestFirst = true }),
-    ("100-event page by operation + result", new AuditQuery { Operation = KeyOperation.UnwrapDataKey, Result = KeyEventResult.Denied, Limit = 100 }),
+    // SampleEvent denies only i % 50 == 49, which are all Sign operations (i % 10 == 9):
+    // an "unwrap + denied" page is empty by construction (the earlier 0-event result).
+    ("100-event page by operation + result", new AuditQuery { Operation = KeyOperation.Sign, Result = KeyEventResult.Denied, Limit = 100 }),
+    ("100-event page by actor + operation", new AuditQuery { Actor = "user0042", Operation = KeyOperation.WrapDataKey, Limit = 100 }),
     ("100-event page, time range only", new AuditQuery { Limit = 100 }),
 })
 {
@@ -163,6 +166,15 @@ static KeyEvent SampleEvent(int i) => new(
         CorrelationId = Guid.NewGuid().ToString("N"),
     },
     i % 50 == 49 ? KeyEventResult.Denied : KeyEventResult.Ok);
+
+static async Task<string> RedisInfoAsync(RedisServer server, string section)
+{
+    var start = new System.Diagnostics.ProcessStartInfo("redis-cli", ["-h", "127.0.0.1", "-p", server.Port.ToString(CultureInfo.InvariantCulture), "info", section]) { RedirectStandardOutput = true };
+    using var process = System.Diagnostics.Process.Start(start)!;
+    var info = await process.StandardOutput.ReadToEndAsync();
+    await process.WaitForExitAsync();
+    return info;
+}
 
 static async Task<string> UsedMemoryAsync(IConnectionMultiplexer redis, RedisServer server)
 {

@@ -15,7 +15,10 @@ internal static class AppendScript
     // ARGV: expectedSeq, newSeq, newHash, newMs, counterTtlSeconds, eventCount,
     //       eventCount x [id, 2*fieldCount, name, value, ...],
     //       zsetCount, zsetCount x [keyIndex, pairCount, score, member, ...],
-    //       counterCount, counterCount x [keyIndex, field, increment].
+    //       hashCount, hashCount x [keyIndex, fieldCount, field, increment, ...].
+    // Index members are chain sequence numbers and scores the stream id's milliseconds, so
+    // the stream id is score-member: short members keep the script's arguments and Redis's
+    // memory small. Each counter hash gets one EXPIRE per batch, not one per increment.
     // Every key carries the node's hash tag, so the script is valid in Redis Cluster.
     // Redis runs a script atomically; the only command that can fail is the first XADD
     // (an id not above the last one), which then fails before anything was written.
@@ -41,9 +44,12 @@ internal static class AppendScript
         local hc = tonumber(ARGV[i]); i = i + 1
         for h = 1, hc do
           local k = KEYS[tonumber(ARGV[i])]
-          redis.call('HINCRBY', k, ARGV[i + 1], ARGV[i + 2])
+          local nc = tonumber(ARGV[i + 1])
+          for c = 1, nc do
+            redis.call('HINCRBY', k, ARGV[i + 2 * c], ARGV[i + 2 * c + 1])
+          end
           if ARGV[5] ~= '0' then redis.call('EXPIRE', k, ARGV[5]) end
-          i = i + 3
+          i = i + 2 + 2 * nc
         end
         redis.call('HSET', KEYS[2], 'seq', ARGV[2], 'h', ARGV[3], 'ms', ARGV[4])
         return n
@@ -67,7 +73,18 @@ internal static class AppendScript
         }
 
         var zsets = new Dictionary<int, List<(long Score, string Member)>>();
-        var counters = new Dictionary<(int Key, string Field), long>();
+        var counters = new Dictionary<int, Dictionary<string, long>>();
+        void Count(int key, string field)
+        {
+            if (!counters.TryGetValue(key, out var fields))
+            {
+                fields = new Dictionary<string, long>(StringComparer.Ordinal);
+                counters.Add(key, fields);
+            }
+
+            fields[field] = fields.GetValueOrDefault(field) + 1;
+        }
+
         var args = new List<RedisValue>(records.Count * 48);
         var last = records[^1];
         args.Add(L(expectedSequence));
@@ -88,6 +105,7 @@ internal static class AppendScript
             }
 
             var score = StreamMilliseconds(record.StreamId);
+            var member = L(record.Sequence);
             foreach (var index in keys.IndexesOf(record))
             {
                 var k = IndexOf(index);
@@ -97,15 +115,13 @@ internal static class AppendScript
                     zsets.Add(k, members);
                 }
 
-                members.Add((score, record.StreamId));
+                members.Add((score, member));
             }
 
-            var hourly = IndexOf(keys.HourlyUses(record.Timestamp));
-            counters[(hourly, record.Actor)] = counters.GetValueOrDefault((hourly, record.Actor)) + 1;
+            Count(IndexOf(keys.HourlyUses(record.Timestamp)), record.Actor);
             if (AuditKeys.IsDecrypt(record.Operation) && record.Result == KeyEventResult.Ok)
             {
-                var daily = IndexOf(keys.DailyDecrypts(record.Timestamp.UtcDateTime.Date));
-                counters[(daily, record.Actor)] = counters.GetValueOrDefault((daily, record.Actor)) + 1;
+                Count(IndexOf(keys.DailyDecrypts(record.Timestamp.UtcDateTime.Date)), record.Actor);
             }
         }
 
@@ -122,11 +138,15 @@ internal static class AppendScript
         }
 
         args.Add(counters.Count);
-        foreach (var ((key, field), increment) in counters)
+        foreach (var (key, fields) in counters)
         {
             args.Add(key);
-            args.Add(field);
-            args.Add(increment);
+            args.Add(fields.Count);
+            foreach (var (field, increment) in fields)
+            {
+                args.Add(field);
+                args.Add(increment);
+            }
         }
 
         return ([.. keyList], [.. args]);

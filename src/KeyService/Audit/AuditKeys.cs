@@ -56,6 +56,10 @@ internal sealed class AuditKeys
     /// <summary>Hash of unwraps/decrypts per actor in one day (<c>yyyyMMdd</c>, UTC).</summary>
     public string DailyDecrypts(DateTime day) => _base + "n:decrypt:" + day.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
 
+    /// <summary>The stream id an index entry points to: members are sequence numbers, scores the id's milliseconds.</summary>
+    public static string StreamIdOf(StackExchange.Redis.SortedSetEntry entry) =>
+        AuditRecordCodec.FormatStreamId((long)entry.Score, long.Parse((string)entry.Element!, NumberStyles.None, CultureInfo.InvariantCulture));
+
     /// <summary>Every index key an event is written to.</summary>
     public IEnumerable<string> IndexesOf(AuditRecord record)
     {

@@ -4,8 +4,8 @@ namespace Sovereignty.KeyService.Audit;
 
 /// <summary>
 /// Read-only access to the audit log: queries through the per-node indexes (each query
-/// reads one index per node and only the entries it returns, plus those a second filter
-/// drops), and a full scan for verification and tests.
+/// pages through the smallest index it names, checks the other named indexes for each
+/// candidate, and reads only the events that pass), and a full scan for verification and tests.
 /// </summary>
 public sealed class AuditReader
 {
@@ -100,13 +100,13 @@ public sealed class AuditReader
 
     private async Task<List<AuditRecord>> QueryNodeAsync(AuditKeys keys, AuditQuery query, CancellationToken cancellationToken)
     {
-        var index = ChooseIndex(keys, query);
+        var indexes = NamedIndexes(keys, query);
         var min = query.Since?.ToUnixTimeMilliseconds() ?? long.MinValue;
         var max = query.Until is { } until ? until.ToUnixTimeMilliseconds() : long.MaxValue;
         var results = new List<AuditRecord>(query.Limit);
         var page = Math.Max(query.Limit, 100);
         var db = _redis.GetDatabase();
-        if (index is null)
+        if (indexes.Count == 0)
         {
             // No dimension filter: the node's stream is itself ordered by time.
             var low = min == long.MinValue ? "-" : AuditRecordCodec.FormatStreamId(min, 0);
@@ -141,19 +141,34 @@ public sealed class AuditReader
             return results;
         }
 
+        var (index, others) = await ChooseIndexesAsync(db, indexes);
         var skip = 0L;
         var order = query.OldestFirst ? Order.Ascending : Order.Descending;
         var exclude = query.Until is null ? Exclude.None : Exclude.Stop;
         while (results.Count < query.Limit)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var members = await db.SortedSetRangeByScoreAsync(index, min == long.MinValue ? double.NegativeInfinity : min, max == long.MaxValue ? double.PositiveInfinity : max, exclude, order, skip, page);
+            var members = await db.SortedSetRangeByScoreWithScoresAsync(index, min == long.MinValue ? double.NegativeInfinity : min, max == long.MaxValue ? double.PositiveInfinity : max, exclude, order, skip, page);
             if (members.Length == 0)
             {
                 break;
             }
 
-            var fetches = members.Select(m => db.StreamRangeAsync(keys.Events, (string)m!, (string)m!, 1)).ToArray();
+            // The other named dimensions are checked in their indexes (ZMSCORE) before any
+            // event is read, so a combined query reads only the events it returns.
+            var candidates = members;
+            foreach (var other in others)
+            {
+                var scores = await db.SortedSetScoresAsync(other, [.. candidates.Select(c => c.Element)]);
+                candidates = [.. candidates.Where((_, i) => scores[i] is not null)];
+                if (candidates.Length == 0)
+                {
+                    break;
+                }
+            }
+
+            // Members are sequence numbers, scores the stream id's milliseconds.
+            var fetches = candidates.Select(AuditKeys.StreamIdOf).Select(id => db.StreamRangeAsync(keys.Events, id, id, 1)).ToArray();
             await Task.WhenAll(fetches);
             foreach (var fetch in fetches)
             {
@@ -175,30 +190,49 @@ public sealed class AuditReader
         return results;
     }
 
-    /// <summary>The most selective index the query names (object, actor, key version, key class, operation, result), or null.</summary>
-    private static string? ChooseIndex(AuditKeys keys, AuditQuery query)
+    /// <summary>Every index the query names: object, actor, key version (or class), operation, result.</summary>
+    private static List<string> NamedIndexes(AuditKeys keys, AuditQuery query)
     {
+        var indexes = new List<string>(5);
         if (query.ObjectId is { } objectId)
         {
-            return keys.ObjectIndex(objectId);
+            indexes.Add(keys.ObjectIndex(objectId));
         }
 
         if (query.Actor is { } actor)
         {
-            return keys.ActorIndex(actor);
+            indexes.Add(keys.ActorIndex(actor));
         }
 
         if (query.KeyClass is { } keyClass)
         {
-            return query.KeyVersion is { } version ? keys.KeyVersionIndex(keyClass, version) : keys.KeyClassIndex(keyClass);
+            indexes.Add(query.KeyVersion is { } version ? keys.KeyVersionIndex(keyClass, version) : keys.KeyClassIndex(keyClass));
         }
 
         if (query.Operation is { } operation)
         {
-            return keys.OperationIndex(operation);
+            indexes.Add(keys.OperationIndex(operation));
         }
 
-        return query.Result is { } result ? keys.ResultIndex(result) : null;
+        if (query.Result is { } result)
+        {
+            indexes.Add(keys.ResultIndex(result));
+        }
+
+        return indexes;
+    }
+
+    /// <summary>The smallest of the named indexes (ZCARD, O(1) each) to page through, and the others to filter with.</summary>
+    private static async Task<(string Index, List<string> Others)> ChooseIndexesAsync(IDatabase db, List<string> indexes)
+    {
+        if (indexes.Count == 1)
+        {
+            return (indexes[0], []);
+        }
+
+        var sizes = await Task.WhenAll(indexes.Select(i => db.SortedSetLengthAsync(i)));
+        var smallest = Array.IndexOf(sizes, sizes.Min());
+        return (indexes[smallest], [.. indexes.Where((_, i) => i != smallest)]);
     }
 
     private static AuditRecord? Decode(StreamEntry entry) =>

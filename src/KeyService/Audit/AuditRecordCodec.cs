@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -115,35 +116,67 @@ internal static class AuditRecordCodec
     /// </summary>
     public static string ComputeHash(IReadOnlyList<KeyValuePair<string, string>> fields)
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        hash.AppendData(s_domain);
-        Span<byte> length = stackalloc byte[4];
-        foreach (var name in HashedFields)
+        // One buffer, one SHA-256 call: this runs for every event on the append path.
+        var size = s_domain.Length + (HashedFields.Length * 4);
+        foreach (var field in fields)
         {
-            string? value = null;
-            foreach (var field in fields)
-            {
-                if (field.Key == name)
-                {
-                    value = field.Value;
-                    break;
-                }
-            }
-
-            if (value is null)
-            {
-                BinaryPrimitives.WriteUInt32BigEndian(length, uint.MaxValue);
-                hash.AppendData(length);
-                continue;
-            }
-
-            var bytes = Encoding.UTF8.GetBytes(value);
-            BinaryPrimitives.WriteUInt32BigEndian(length, (uint)bytes.Length);
-            hash.AppendData(length);
-            hash.AppendData(bytes);
+            size += Encoding.UTF8.GetMaxByteCount(field.Value.Length);
         }
 
-        return Convert.ToHexStringLower(hash.GetHashAndReset());
+        var rented = ArrayPool<byte>.Shared.Rent(size);
+        try
+        {
+            s_domain.CopyTo(rented, 0);
+            var written = s_domain.Length;
+            var cursor = 0;
+            foreach (var name in HashedFields)
+            {
+                var value = FindField(fields, name, ref cursor);
+                if (value is null)
+                {
+                    BinaryPrimitives.WriteUInt32BigEndian(rented.AsSpan(written), uint.MaxValue);
+                    written += 4;
+                    continue;
+                }
+
+                var length = Encoding.UTF8.GetBytes(value, rented.AsSpan(written + 4));
+                BinaryPrimitives.WriteUInt32BigEndian(rented.AsSpan(written), (uint)length);
+                written += 4 + length;
+            }
+
+            return Convert.ToHexStringLower(SHA256.HashData(rented.AsSpan(0, written)));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>
+    /// The value of <paramref name="name"/>: fields written by <see cref="ToFields"/> are in
+    /// canonical order, so the search starts where the previous one ended; stored fields in
+    /// another order (tampered) are still found by the full scan.
+    /// </summary>
+    private static string? FindField(IReadOnlyList<KeyValuePair<string, string>> fields, string name, ref int cursor)
+    {
+        for (var i = cursor; i < fields.Count; i++)
+        {
+            if (fields[i].Key == name)
+            {
+                cursor = i + 1;
+                return fields[i].Value;
+            }
+        }
+
+        for (var i = 0; i < cursor && i < fields.Count; i++)
+        {
+            if (fields[i].Key == name)
+            {
+                return fields[i].Value;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Decodes stored fields, or returns null with the reason when they are not a well-formed event.</summary>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using StackExchange.Redis;
 
 namespace Sovereignty.KeyService.Audit;
@@ -55,7 +56,7 @@ public sealed class AuditRetention
             {
                 await db.SortedSetRemoveRangeByScoreAsync(key, double.NegativeInfinity, lastMs, Exclude.Stop);
                 var sameMillisecond = await db.SortedSetRangeByScoreAsync(key, lastMs, lastMs);
-                var stale = sameMillisecond.Where(m => AppendScript.StreamSequence(m!) <= lastSeq).ToArray();
+                var stale = sameMillisecond.Where(m => long.Parse((string)m!, NumberStyles.None, CultureInfo.InvariantCulture) <= lastSeq).ToArray();
                 if (stale.Length > 0)
                 {
                     await db.SortedSetRemoveAsync(key, stale);

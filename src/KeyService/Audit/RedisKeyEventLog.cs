@@ -9,7 +9,8 @@ namespace Sovereignty.KeyService.Audit;
 /// <summary>
 /// The audit log in Redis Streams. Callers queue their event and wait; one writer loop per
 /// node takes what is queued, numbers and chains it, appends the batch (events, indexes,
-/// counters, head) in one atomic script call, and only then completes each caller. A
+/// counters, head) in one atomic script call, and only then completes each caller; it
+/// prepares the next batch while Redis runs the previous one (two in flight at most). A
 /// failure fails every caller of the batch with a retryable <see cref="KeyServiceException"/>
 /// (or, when the journal is enabled, parks the batch in the local journal).
 /// </summary>
@@ -29,6 +30,11 @@ internal sealed class RedisKeyEventLog : IKeyEventLog, IAsyncDisposable
     private readonly Task _trimmer;
 
     private int _disposed;
+
+    // The batch sent to Redis and not yet answered, and whether a batch it may be chained to
+    // failed since the head was last read: touched only by the writer loop.
+    private InFlightBatch? _inFlight;
+    private bool _predecessorFailed;
 
     // Chain state: touched only by the writer loop.
     private bool _headKnown;
@@ -118,11 +124,12 @@ internal sealed class RedisKeyEventLog : IKeyEventLog, IAsyncDisposable
     private async Task WriteLoopAsync()
     {
         var reader = _queue.Reader;
-        var batch = new List<PendingEvent>(_options.MaxBatch);
         while (true)
         {
             if (!reader.TryPeek(out _))
             {
+                // Nothing more to send: answer the batch in flight before waiting.
+                await DrainAsync();
                 var wait = reader.WaitToReadAsync().AsTask();
                 var timeout = NextTimerDue();
                 if (timeout is { } due)
@@ -136,13 +143,15 @@ internal sealed class RedisKeyEventLog : IKeyEventLog, IAsyncDisposable
 
                 if (wait.IsCompletedSuccessfully && !wait.Result)
                 {
+                    await DrainAsync();
                     await FlushJournalAsync();
                     await CheckpointAsync(force: true);
                     return;
                 }
             }
 
-            batch.Clear();
+            // A new list each time: the previous one may still be in flight.
+            var batch = new List<PendingEvent>(Math.Min(_options.MaxBatch, reader.Count));
             while (batch.Count < _options.MaxBatch && reader.TryRead(out var pending))
             {
                 batch.Add(pending);
@@ -174,8 +183,22 @@ internal sealed class RedisKeyEventLog : IKeyEventLog, IAsyncDisposable
         return null;
     }
 
+    /// <summary>
+    /// Chains <paramref name="batch"/> after the in-memory head and sends its script call
+    /// without waiting, then completes the batch sent before it. Two batches are in flight at
+    /// most: while Redis runs one script, this node numbers, hashes and encodes the next. Order
+    /// is kept because both go down the one multiplexer connection in sequence and each
+    /// script checks the stored head it was chained to; no caller is answered before its own
+    /// batch is acknowledged.
+    /// </summary>
     private async Task AppendAsync(List<PendingEvent> batch)
     {
+        if (!_headKnown || _journal is { Entries.Count: > 0 })
+        {
+            // Unusual states (after a failure, during an outage) run one batch at a time.
+            await DrainAsync();
+        }
+
         if (!_headKnown && !await TryLoadHeadAsync())
         {
             Fail(batch, new KeyServiceException(KeyErrorKind.Unavailable, "The audit log (Redis) is unavailable: the key operation was not performed."));
@@ -189,33 +212,78 @@ internal sealed class RedisKeyEventLog : IKeyEventLog, IAsyncDisposable
             return;
         }
 
+        Task write;
         try
         {
-            await WriteAsync(records, _headSequence);
+            write = WriteAsync(records, _headSequence);
         }
         catch (Exception ex) when (IsRedisFailure(ex))
         {
+            write = Task.FromException(ex);
+        }
+
+        // The next batch chains after this one; if this one fails, the head is re-read (or
+        // the batch journaled) before anything else is chained.
+        Commit(records);
+        var previous = _inFlight;
+        _inFlight = new InFlightBatch(batch, records, write);
+        if (previous is not null)
+        {
+            await FinishAsync(previous);
+        }
+    }
+
+    /// <summary>Waits for the batch still in flight, if any, and answers its callers.</summary>
+    private async Task DrainAsync()
+    {
+        if (_inFlight is { } pending)
+        {
+            _inFlight = null;
+            await FinishAsync(pending);
+        }
+    }
+
+    private async Task FinishAsync(InFlightBatch sent)
+    {
+        var batch = sent.Batch;
+        try
+        {
+            await sent.Write;
+        }
+        catch (Exception ex) when (IsRedisFailure(ex))
+        {
+            if (_predecessorFailed)
+            {
+                // Chained to a batch that was refused: it cannot be journaled or retried as is.
+                FailSent(batch, new KeyServiceException(KeyErrorKind.Unavailable, "The audit log (Redis) is unavailable: the key operation was not performed.", ex));
+                return;
+            }
+
+            if (_journal is { Entries.Count: > 0 })
+            {
+                // The batch before this one went to the journal: this one is chained to it.
+                JournalSent(batch, sent.Records);
+                return;
+            }
+
             if (ex is RedisServerException chain && chain.Message.StartsWith("AUDITSEQ", StringComparison.Ordinal))
             {
                 AuditLog.ChainConflict(_logger, Node, chain.Message);
-                _headKnown = false;
-                Fail(batch, new KeyServiceException(KeyErrorKind.Unavailable, "The audit chain head changed under this node; the key operation was not performed.", ex));
+                FailSent(batch, new KeyServiceException(KeyErrorKind.Unavailable, "The audit chain head changed under this node; the key operation was not performed.", ex));
                 return;
             }
 
             if (_journal is not null)
             {
-                Journal(batch, records);
+                JournalSent(batch, sent.Records);
                 return;
             }
 
             AuditLog.WriteFailed(_logger, Node, batch.Count, ex);
-            _headKnown = false; // the script may or may not have run: read the head again next time
-            Fail(batch, new KeyServiceException(KeyErrorKind.Unavailable, "The audit log (Redis) is unavailable: the key operation was not performed.", ex));
+            FailSent(batch, new KeyServiceException(KeyErrorKind.Unavailable, "The audit log (Redis) is unavailable: the key operation was not performed.", ex));
             return;
         }
 
-        Commit(records);
         if (_options.WaitForReplicas > 0 && !await ReplicasAcknowledgedAsync())
         {
             Fail(batch, new KeyServiceException(KeyErrorKind.Unavailable, $"The audit events were not acknowledged by {_options.WaitForReplicas} Redis replica(s) in time."));
@@ -249,12 +317,13 @@ internal sealed class RedisKeyEventLog : IKeyEventLog, IAsyncDisposable
         return records;
     }
 
-    private async Task WriteAsync(IReadOnlyList<AuditRecord> records, long expectedSequence)
+    /// <summary>Sends the batch's script call; the returned task completes when Redis has answered.</summary>
+    private Task<RedisResult> WriteAsync(IReadOnlyList<AuditRecord> records, long expectedSequence)
     {
         var ttl = _options.Retention == TimeSpan.Zero ? 0 : (long)(_options.Retention + TimeSpan.FromDays(2)).TotalSeconds;
         EnsureConnected();
         var (keys, args) = AppendScript.Build(_keys, records, expectedSequence, ttl);
-        await _redis.GetDatabase().ScriptEvaluateAsync(AppendScript.Lua, keys, args);
+        return _redis.GetDatabase().ScriptEvaluateAsync(AppendScript.Lua, keys, args);
     }
 
     private void Commit(List<AuditRecord> records)
@@ -275,15 +344,54 @@ internal sealed class RedisKeyEventLog : IKeyEventLog, IAsyncDisposable
 
     private void Journal(List<PendingEvent> batch, List<AuditRecord> records)
     {
+        if (TryJournal(batch, records))
+        {
+            Commit(records);
+            Complete(batch);
+        }
+    }
+
+    /// <summary>Journals a batch whose records were already committed to the in-memory head when it was sent.</summary>
+    private void JournalSent(List<PendingEvent> batch, List<AuditRecord> records)
+    {
+        if (TryJournal(batch, records))
+        {
+            Complete(batch);
+            return;
+        }
+
+        // The in-memory head already covers this batch: read it again before chaining more.
+        _headKnown = false;
+        _predecessorFailed = true;
+    }
+
+    /// <summary>
+    /// Fails a sent batch. The in-memory head already covers it and the script may or may not
+    /// have run, so the head is read again before anything else is chained, and a batch sent
+    /// after it (chained to it) fails too unless Redis accepted it.
+    /// </summary>
+    private void FailSent(List<PendingEvent> batch, KeyServiceException exception)
+    {
+        _headKnown = false;
+        _predecessorFailed = true;
+        Fail(batch, exception);
+    }
+
+    private bool TryJournal(List<PendingEvent> batch, List<AuditRecord> records)
+    {
         if (!_journal!.TryAppend(records))
         {
             AuditLog.JournalFull(_logger, Node);
             Fail(batch, new KeyServiceException(KeyErrorKind.Unavailable, "The audit log (Redis) is unavailable and the local audit journal is full: the key operation was not performed."));
-            return;
+            return false;
         }
 
         AuditLog.Journaled(_logger, Node, records.Count, _journal.Bytes);
-        Commit(records);
+        return true;
+    }
+
+    private static void Complete(List<PendingEvent> batch)
+    {
         foreach (var pending in batch)
         {
             pending.Completion.TrySetResult();
@@ -298,6 +406,7 @@ internal sealed class RedisKeyEventLog : IKeyEventLog, IAsyncDisposable
             return;
         }
 
+        await DrainAsync();
         try
         {
             EnsureConnected();
@@ -377,6 +486,7 @@ internal sealed class RedisKeyEventLog : IKeyEventLog, IAsyncDisposable
 
             _headTime = DateTimeOffset.FromUnixTimeMilliseconds(_headMilliseconds);
             _headKnown = true;
+            _predecessorFailed = false;
         }
         catch (Exception ex) when (IsRedisFailure(ex))
         {
@@ -397,6 +507,7 @@ internal sealed class RedisKeyEventLog : IKeyEventLog, IAsyncDisposable
                     _headMilliseconds = AppendScript.StreamMilliseconds(record.StreamId);
                     _headTime = record.Timestamp;
                     _headKnown = true;
+                    _predecessorFailed = false;
                 }
             }
         }
@@ -435,6 +546,13 @@ internal sealed class RedisKeyEventLog : IKeyEventLog, IAsyncDisposable
         }
 
         if (!force && _unsignedCount < _options.CheckpointEvery && now - _lastCheckpointAt < _options.CheckpointInterval)
+        {
+            return;
+        }
+
+        // Sign only a head that Redis has acknowledged.
+        await DrainAsync();
+        if (!_headKnown || _unsignedCount == 0 || _journal is { Entries.Count: > 0 })
         {
             return;
         }
@@ -537,6 +655,8 @@ internal sealed class RedisKeyEventLog : IKeyEventLog, IAsyncDisposable
 
     internal static List<KeyValuePair<string, string>> ToPairs(StreamEntry entry) =>
         [.. entry.Values.Select(v => new KeyValuePair<string, string>(v.Name!, v.Value!))];
+
+    private sealed record InFlightBatch(List<PendingEvent> Batch, List<AuditRecord> Records, Task Write);
 
     private sealed class PendingEvent(KeyEvent keyEvent)
     {

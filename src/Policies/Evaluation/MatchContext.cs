@@ -111,11 +111,14 @@ internal sealed class MatchContext
         }
     }
 
+    /// <summary>The name of <paramref name="reason"/> in policy files (<c>reasons:</c>); each reason has its own.</summary>
     internal static string ReasonName(UnscannableReason reason) => reason switch
     {
         UnscannableReason.Encrypted => "encrypted",
         UnscannableReason.LimitExceeded => "limit-exceeded",
-        _ => "corrupt",
+        UnscannableReason.Corrupt => "corrupt",
+        UnscannableReason.Unsupported => "unsupported",
+        _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, "unknown unscannable reason"),
     };
 
     private bool IsInternal(string domain) =>

@@ -57,7 +57,9 @@ public sealed class ContentExtractor
         MimeMessage message;
         try
         {
-            message = MimeMessage.Load(mime, cancellationToken);
+            // A seekable input is parsed "persistent": parts refer to their range of the input
+            // instead of being copied, and the input outlives the walk (done before returning).
+            message = MimeMessage.Load(ParserOptions.Default, mime, persistent: mime.CanSeek, cancellationToken);
         }
         catch (FormatException e)
         {

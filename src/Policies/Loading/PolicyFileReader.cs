@@ -23,7 +23,7 @@ internal sealed class PolicyFileReader
     private static readonly string[] s_modes = ["enforce", "audit-only"];
     private static readonly string[] s_mailActions = ["pass", "sign", "encrypt", "sign-encrypt", "block"];
     private static readonly string[] s_documentActions = ["pass", "encrypt", "block"];
-    private static readonly string[] s_unscannableReasons = ["encrypted", "limit-exceeded", "corrupt"];
+    private static readonly string[] s_unscannableReasons = ["encrypted", "limit-exceeded", "corrupt", "unsupported"];
     private static readonly string[] s_userLabelSources = ["msip", "sensitivity-header", "office-metadata", "subject-tag", "marking", "any"];
 
     private readonly PolicyDraft _draft;

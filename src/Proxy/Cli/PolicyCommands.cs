@@ -6,6 +6,7 @@ using Sovereignty.Policies.Loading;
 using Sovereignty.Policies.Model;
 using Sovereignty.Policies.Testing;
 using Sovereignty.Policies.Validation;
+using Sovereignty.Proxy.Hosting;
 
 namespace Sovereignty.Proxy.Cli;
 
@@ -17,9 +18,11 @@ namespace Sovereignty.Proxy.Cli;
 /// Exit codes: 0 success; 1 the policy is invalid or an expectation failed; 2 the command
 /// could not run (bad option, unreadable sample or key-class list).
 /// Key classes come from <c>--key-classes</c> (<c>name=RESIDENCY,…</c> or a file of such lines), else
-/// from the gateway configuration (<c>--config</c>, default <c>./appsettings.json</c>,
-/// section <c>Sovereignty:Hsm:KeyClasses</c>); without either, key-class checks are skipped
-/// and the output says so.
+/// from the gateway configuration, read from the same sources as the gateway
+/// (<see cref="CliHost.BuildConfiguration"/>: appsettings.json next to the executable,
+/// <c>--config</c> or else <c>./appsettings.json</c>, then <c>SOVEREIGNTY__HSM__KEYCLASSES__…</c>
+/// environment variables), section <c>Sovereignty:Hsm:KeyClasses</c>; without any, key-class
+/// checks are skipped and the output says so.
 /// </remarks>
 internal static class PolicyCommands
 {
@@ -261,7 +264,7 @@ internal static class PolicyCommands
 
         if (keyClasses is null)
         {
-            output.WriteLine("note: key classes not checked (give --key-classes or --config with Sovereignty:Hsm:KeyClasses)");
+            output.WriteLine("note: key classes not checked (give --key-classes, or Sovereignty:Hsm:KeyClasses in --config / appsettings.json / SOVEREIGNTY__HSM__KEYCLASSES__0__NAME environment variables)");
         }
 
         var result = new PolicyLoader(keyClasses, DetectorFactory.Default).Load(dir.ToString());
@@ -290,20 +293,17 @@ internal static class PolicyCommands
         }
 
         var config = parse.GetValue(s_config) ?? new FileInfo("appsettings.json");
-        if (!config.Exists)
+        if (!config.Exists && parse.GetValue(s_config) is not null)
         {
-            if (parse.GetValue(s_config) is not null)
-            {
-                throw new FileNotFoundException($"{config.FullName} not found");
-            }
-
-            return null;
+            throw new FileNotFoundException($"{config.FullName} not found");
         }
 
         IConfiguration configuration;
         try
         {
-            configuration = new ConfigurationBuilder().AddJsonFile(config.FullName, optional: false).Build();
+            // The gateway's own sources: appsettings.json next to the executable, the file,
+            // then SOVEREIGNTY__HSM__KEYCLASSES__0__NAME-style environment variables.
+            configuration = CliHost.BuildConfiguration(config.Exists ? config : null);
         }
         catch (FormatException ex)
         {

@@ -24,13 +24,21 @@ public sealed class AuditQueryTests(RedisFixture redis) : IAsyncLifetime, IDispo
             for (var i = 0; i < 700; i++)
             {
                 clock.Advance(TimeSpan.FromMilliseconds(random.Next(0, 4000)));
+                var operation = operations[random.Next(operations.Length)];
+                var result = results[random.Next(results.Length)];
+                if (operation == KeyOperation.DecryptKey && result == KeyEventResult.Denied)
+                {
+                    // Never together (like the benchmark's unwrap + denied): each alone has events.
+                    result = KeyEventResult.Ok;
+                }
+
                 var keyEvent = AuditTestKit.Event(
-                    operations[random.Next(operations.Length)],
+                    operation,
                     s_classes[random.Next(s_classes.Length)],
                     random.Next(1, 4),
                     s_actors[random.Next(s_actors.Length)],
                     random.Next(12) == 0 ? null : "/docs/" + random.Next(10) + ".pdf",
-                    results[random.Next(results.Length)]);
+                    result);
                 await (random.Next(2) == 0 ? a : b).RecordAsync(keyEvent, CancellationToken.None);
             }
         }
@@ -46,6 +54,8 @@ public sealed class AuditQueryTests(RedisFixture redis) : IAsyncLifetime, IDispo
     [
         "none", "key", "keyversion", "actor", "object", "op", "result", "since", "until", "window",
         "actor+op", "key+result", "object+actor", "node", "oldest", "limit", "actor+window", "nomatch",
+        "op+result", "op+result+oldest", "op+result+limit", "op+result+never", "keyversion+actor+op",
+        "object+actor+result+window", "all-dimensions", "result+node+window",
     ];
 
     [Theory]
@@ -74,6 +84,14 @@ public sealed class AuditQueryTests(RedisFixture redis) : IAsyncLifetime, IDispo
             "limit" => new AuditQuery { KeyClass = "confidential-fr", Limit = 7 },
             "actor+window" => new AuditQuery { Actor = "alice", Since = mid, Until = late, Limit = 10_000 },
             "nomatch" => new AuditQuery { Actor = "nobody", Limit = 10_000 },
+            "op+result" => new AuditQuery { Operation = KeyOperation.Sign, Result = KeyEventResult.Denied, Limit = 10_000 },
+            "op+result+oldest" => new AuditQuery { Operation = KeyOperation.UnwrapDataKey, Result = KeyEventResult.Ok, OldestFirst = true, Limit = 10_000 },
+            "op+result+limit" => new AuditQuery { Operation = KeyOperation.WrapDataKey, Result = KeyEventResult.Error, Limit = 5 },
+            "op+result+never" => new AuditQuery { Operation = KeyOperation.DecryptKey, Result = KeyEventResult.Denied, Limit = 10_000 },
+            "keyversion+actor+op" => new AuditQuery { KeyClass = "confidential-fr", KeyVersion = 1, Actor = "bob", Operation = KeyOperation.WrapDataKey, Limit = 10_000 },
+            "object+actor+result+window" => new AuditQuery { ObjectId = "/docs/4.pdf", Actor = "carol", Result = KeyEventResult.Ok, Since = mid - TimeSpan.FromMinutes(30), Until = late + TimeSpan.FromMinutes(30), Limit = 10_000 },
+            "all-dimensions" => AllDimensionsOfOneEvent(),
+            "result+node+window" => new AuditQuery { Result = KeyEventResult.Denied, Node = "node-a", Since = mid, Until = late, Limit = 10_000 },
             _ => throw new ArgumentOutOfRangeException(nameof(name)),
         };
 
@@ -81,10 +99,44 @@ public sealed class AuditQueryTests(RedisFixture redis) : IAsyncLifetime, IDispo
         var actual = await new AuditReader(redis.Connection, _prefix).QueryAsync(query, CancellationToken.None);
 
         Assert.Equal(expected.Select(r => (r.Node, r.Sequence)), actual.Select(r => (r.Node, r.Sequence)));
-        if (name != "nomatch")
+        if (name is not ("nomatch" or "op+result+never"))
         {
             Assert.NotEmpty(actual);
         }
+    }
+
+    [Fact]
+    public async Task QueryAsync_OperationAndResultNeverTogether_ReturnsNoneWhileEachAloneHasEvents()
+    {
+        // Regression for the benchmark's "operation + result" page that came back empty:
+        // the generator never produced that pair; the query was right. Each filter alone matches.
+        var reader = new AuditReader(redis.Connection, _prefix);
+        var operationOnly = await reader.QueryAsync(new AuditQuery { Operation = KeyOperation.DecryptKey, Limit = 10_000 }, CancellationToken.None);
+        var resultOnly = await reader.QueryAsync(new AuditQuery { Result = KeyEventResult.Denied, Limit = 10_000 }, CancellationToken.None);
+        var both = await reader.QueryAsync(new AuditQuery { Operation = KeyOperation.DecryptKey, Result = KeyEventResult.Denied, Limit = 10_000 }, CancellationToken.None);
+
+        Assert.NotEmpty(operationOnly);
+        Assert.NotEmpty(resultOnly);
+        Assert.Empty(both);
+        Assert.DoesNotContain(_all, r => r.Operation == KeyOperation.DecryptKey && r.Result == KeyEventResult.Denied);
+    }
+
+    private AuditQuery AllDimensionsOfOneEvent()
+    {
+        var sample = _all.First(r => r.ObjectId is not null && r.KeyVersion is not null);
+        return new AuditQuery
+        {
+            KeyClass = sample.KeyClass,
+            KeyVersion = sample.KeyVersion,
+            Actor = sample.Actor,
+            ObjectId = sample.ObjectId,
+            Operation = sample.Operation,
+            Result = sample.Result,
+            Node = sample.Node,
+            Since = sample.Timestamp,
+            Until = sample.Timestamp.AddMilliseconds(1),
+            Limit = 10_000,
+        };
     }
 
     [Fact]

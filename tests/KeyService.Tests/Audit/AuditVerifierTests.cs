@@ -191,6 +191,20 @@ public sealed class AuditVerifierTests(RedisFixture redis) : IDisposable
         var remaining = await new AuditReader(redis.Connection, prefix).QueryAsync(new AuditQuery { Actor = "alice", Limit = 1000 }, CancellationToken.None);
         Assert.Equal(25, remaining.Count);
         Assert.Equal(21, remaining.Min(r => r.Sequence));
+
+        // The trimmed events' index entries are gone too: the indexes hold exactly the entries of the events left.
+        var keys = new AuditKeys(prefix, Node);
+        var left = await AuditTestKit.ReadAllAsync(redis.Connection, prefix);
+        var expected = left.SelectMany(r => keys.IndexesOf(r).Select(index => $"{index} {r.Sequence}")).Order(StringComparer.Ordinal);
+        var stored = new List<string>();
+        var server = redis.Connection.GetServers().Single();
+        await foreach (var index in server.KeysAsync(pattern: keys.IndexPattern))
+        {
+            var members = await redis.Connection.GetDatabase().SortedSetRangeByRankAsync(index);
+            stored.AddRange(members.Select(m => $"{index} {m}"));
+        }
+
+        Assert.Equal(expected, stored.Order(StringComparer.Ordinal));
     }
 
     private async Task<AuditVerification> VerifyAsync(string prefix) =>

@@ -186,6 +186,30 @@ public sealed class DocumentExtractionTests
         Assert.Contains(content.Unscannable, u => u.Reason == UnscannableReason.LimitExceeded);
     }
 
+    [Theory]
+    [InlineData("é")] // 2 bytes
+    [InlineData("€")] // 3 bytes
+    [InlineData("𝄞")] // 4 bytes, a surrogate pair
+    public void ExtractDocument_MultiByteTextLongerThanPartLimit_DecodedOnlyToTheLimitStillUtf8(string character)
+    {
+        var text = string.Concat(Enumerable.Repeat("a" + character, 20_000));
+
+        var content = Extract(Utf8(text), "long.txt", limits: new ExtractionLimits { MaxTextCharsPerPart = 1000 });
+
+        Assert.Equal(text[..1000], TextAt(content, "document:long.txt"));
+        Assert.Contains(content.Unscannable, u => u.Reason == UnscannableReason.LimitExceeded);
+    }
+
+    [Fact]
+    public void Decode_LimitGiven_DecodesOnlyAPrefixLongerThanTheLimit()
+    {
+        var data = Utf8(new string('x', 1_000_000));
+
+        var text = Sovereignty.Policies.Extraction.Documents.DocumentReader.Decode(data, maxChars: 1000);
+
+        Assert.InRange(text.Length, 1001, 3006);
+    }
+
     [Fact]
     public void ExtractDocument_PasswordProtectedOffice_Encrypted()
     {

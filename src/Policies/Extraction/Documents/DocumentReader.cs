@@ -84,7 +84,8 @@ internal static class DocumentReader
         }
         else if (type.StartsWith("text/", StringComparison.Ordinal) || IsTextExtension(extension) || LooksLikeText(head))
         {
-            var text = Decode(data);
+            // Only what the per-part limit keeps is decoded (AddText still sees it is longer and reports it).
+            var text = Decode(data, session.Limits.MaxTextCharsPerPart);
             session.AddText(location, string.IsNullOrEmpty(type) ? "text/plain" : type, text);
             if (text.Contains("-----BEGIN PGP MESSAGE-----", StringComparison.Ordinal))
             {
@@ -98,10 +99,11 @@ internal static class DocumentReader
     private static void ExtractMessage(ExtractionSession session, byte[] data, string location, int depth)
     {
         MimeMessage message;
+        using var stream = new MemoryStream(data, writable: false);
         try
         {
-            using var stream = new MemoryStream(data, writable: false);
-            message = MimeMessage.Load(stream, session.CancellationToken);
+            // Persistent: parts refer to ranges of the data rather than copies; the stream lives through the walk.
+            message = MimeMessage.Load(ParserOptions.Default, stream, persistent: true, session.CancellationToken);
         }
         catch (FormatException e)
         {
@@ -118,8 +120,14 @@ internal static class DocumentReader
     // Windows-1252 (Latin-1 plus €, œ, curly quotes in 0x80–0x9F): what non-UTF-8 French text files are in.
     private static readonly Encoding WindowsLatin1 = CodePagesEncodingProvider.Instance.GetEncoding(1252) ?? Encoding.Latin1;
 
-    /// <summary>Decodes text bytes: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252.</summary>
-    internal static string Decode(byte[] data)
+    /// <summary>
+    /// Decodes text bytes: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252.
+    /// With <paramref name="maxChars"/>, a UTF-8 or Windows-1252 text is decoded only as far as
+    /// gives more than that many characters (a byte gives at most one character, a character
+    /// takes at most three bytes outside surrogate pairs), cut at a character boundary: a long
+    /// part costs memory for what is kept, not for its whole size.
+    /// </summary>
+    internal static string Decode(byte[] data, int maxChars = int.MaxValue)
     {
         if (data.AsSpan().StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]))
         {
@@ -132,7 +140,20 @@ internal static class DocumentReader
         }
 
         var offset = data.AsSpan().StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? 3 : 0;
-        return Utf8Strict.TryGetString(data.AsSpan(offset), out var text) ? text : WindowsLatin1.GetString(data);
+        var bytes = data.AsSpan(offset);
+        var enough = ((long)maxChars + 2) * 3;
+        if (enough < bytes.Length)
+        {
+            var cut = (int)enough;
+            while (cut > 0 && (bytes[cut] & 0xC0) == 0x80)
+            {
+                cut--; // not inside a UTF-8 sequence
+            }
+
+            bytes = bytes[..cut];
+        }
+
+        return Utf8Strict.TryGetString(bytes, out var text) ? text : WindowsLatin1.GetString(data.AsSpan(0, offset + bytes.Length));
     }
 
     private static bool IsTextExtension(string extension) =>

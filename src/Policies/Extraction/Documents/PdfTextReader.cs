@@ -7,7 +7,8 @@ using UglyToad.PdfPig.Exceptions;
 namespace Sovereignty.Policies.Extraction.Documents;
 
 /// <summary>
-/// PDF text with PdfPig, page by page in content order. A PDF that needs a password to
+/// PDF text: <see cref="PdfContentText"/> for files with simple fonts (the fast path), PdfPig,
+/// page by page in content order, for every other file. A PDF that needs a password to
 /// open is <see cref="UnscannableReason.Encrypted"/>; one PdfPig cannot parse is
 /// <see cref="UnscannableReason.Corrupt"/>. The time limit is checked between pages.
 /// </summary>
@@ -36,6 +37,12 @@ internal static class PdfTextReader
 
     public static void Extract(ExtractionSession session, byte[] data, string location)
     {
+        if (PdfContentText.TryExtract(session, data, location) is { } fast)
+        {
+            session.AddText(location, "application/pdf", fast);
+            return;
+        }
+
         var builder = new StringBuilder();
         try
         {
