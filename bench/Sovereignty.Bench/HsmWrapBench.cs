@@ -116,13 +116,18 @@ internal static class HsmWrapBench
             byte[] wrapped = [];
             var wrap = Loop(duration, () =>
             {
-                var temporary = session.CreateObject([.. DataKey(), attributes.Create(CKA.CKA_VALUE, value)]);
+                // Templates are kept alive across the native call (see Pkcs11TemplateCalls for why).
+                List<IObjectAttribute> template = [.. DataKey(), attributes.Create(CKA.CKA_VALUE, value)];
+                var temporary = session.CreateObject(template);
+                GC.KeepAlive(template);
                 wrapped = session.WrapKey(mechanism, kek, temporary);
                 session.DestroyObject(temporary);
             });
             var unwrap = Loop(duration, () =>
             {
-                var unwrapped = session.UnwrapKey(mechanism, kek, wrapped, DataKey());
+                var template = DataKey();
+                var unwrapped = session.UnwrapKey(mechanism, kek, wrapped, template);
+                GC.KeepAlive(template);
                 _ = session.GetAttributeValue(unwrapped, [CKA.CKA_VALUE]);
                 session.DestroyObject(unwrapped);
             });

@@ -15,10 +15,9 @@ namespace Sovereignty.KeyService.Envelope;
 /// source of known length), exactly the bytes of each segment are read. Buffers (one
 /// segment) come from <see cref="ArrayPool{T}"/>, decrypted in place, and cleared on return.
 /// </remarks>
-internal sealed class EnvelopeDecryptingStream : Stream
+internal sealed class EnvelopeDecryptingStream : EnvelopeStream
 {
     private readonly Stream _source;
-    private readonly bool _leaveOpen;
     private readonly SegmentCipher _cipher;
     private readonly long _segmentCount;
     private readonly long _plaintextLength;
@@ -40,10 +39,10 @@ internal sealed class EnvelopeDecryptingStream : Stream
     /// <param name="count">Plaintext bytes to yield at most.</param>
     /// <param name="leaveOpen">Whether disposing leaves <paramref name="source"/> open.</param>
     public EnvelopeDecryptingStream(Stream source, SegmentCipher cipher, long firstSegment, long plaintextLength, long skip, long count, bool leaveOpen)
+        : base(source, leaveOpen)
     {
         _source = source;
         _cipher = cipher;
-        _leaveOpen = leaveOpen;
         _segment = firstSegment;
         _plaintextLength = plaintextLength;
         _segmentCount = plaintextLength < 0 ? -1 : EnvelopeLayout.SegmentCount(plaintextLength);
@@ -55,17 +54,7 @@ internal sealed class EnvelopeDecryptingStream : Stream
 
     public override bool CanRead => true;
 
-    public override bool CanSeek => false;
-
     public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
 
     private bool KnownLength => _segmentCount >= 0;
 
@@ -141,36 +130,7 @@ internal sealed class EnvelopeDecryptingStream : Stream
     {
     }
 
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            Release();
-            if (!_leaveOpen)
-            {
-                _source.Dispose();
-            }
-        }
-
-        base.Dispose(disposing);
-    }
-
-    public override async ValueTask DisposeAsync()
-    {
-        Release();
-        if (!_leaveOpen)
-        {
-            await _source.DisposeAsync().ConfigureAwait(false);
-        }
-
-        await base.DisposeAsync().ConfigureAwait(false);
-    }
 
     private async ValueTask NextSegmentAsync(CancellationToken cancellationToken)
     {
@@ -258,7 +218,7 @@ internal sealed class EnvelopeDecryptingStream : Stream
         return count;
     }
 
-    private void Release()
+    private protected override void Release()
     {
         _cipher.Dispose();
         if (_input is not null)

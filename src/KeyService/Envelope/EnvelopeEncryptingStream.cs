@@ -13,10 +13,9 @@ namespace Sovereignty.KeyService.Envelope;
 /// returned. A zero-byte read from the caller returns 0 without touching the source; a
 /// source read returns 0 only at its end, because we always ask it for at least one byte.
 /// </remarks>
-internal sealed class EnvelopeEncryptingStream : Stream
+internal sealed class EnvelopeEncryptingStream : EnvelopeStream
 {
     private readonly Stream _source;
-    private readonly bool _leaveOpen;
     private readonly SegmentCipher _cipher;
     private readonly byte[] _header;
     private byte[]? _plain;
@@ -29,9 +28,9 @@ internal sealed class EnvelopeEncryptingStream : Stream
     private bool _finished;
 
     public EnvelopeEncryptingStream(Stream source, EnvelopeHeader header, SegmentCipher cipher, bool leaveOpen)
+        : base(source, leaveOpen)
     {
         _source = source;
-        _leaveOpen = leaveOpen;
         _cipher = cipher;
         _header = header.Bytes.ToArray();
         _plain = ArrayPool<byte>.Shared.Rent(EnvelopeLayout.SegmentSize + 1);
@@ -40,17 +39,7 @@ internal sealed class EnvelopeEncryptingStream : Stream
 
     public override bool CanRead => true;
 
-    public override bool CanSeek => false;
-
     public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
@@ -112,36 +101,7 @@ internal sealed class EnvelopeEncryptingStream : Stream
     {
     }
 
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            Release();
-            if (!_leaveOpen)
-            {
-                _source.Dispose();
-            }
-        }
-
-        base.Dispose(disposing);
-    }
-
-    public override async ValueTask DisposeAsync()
-    {
-        Release();
-        if (!_leaveOpen)
-        {
-            await _source.DisposeAsync().ConfigureAwait(false);
-        }
-
-        await base.DisposeAsync().ConfigureAwait(false);
-    }
 
     private byte[] Plain => _plain ?? throw new ObjectDisposedException(nameof(EnvelopeEncryptingStream));
 
@@ -213,7 +173,7 @@ internal sealed class EnvelopeEncryptingStream : Stream
         return count;
     }
 
-    private void Release()
+    private protected override void Release()
     {
         _cipher.Dispose();
         if (_plain is not null)

@@ -12,10 +12,9 @@ namespace Sovereignty.KeyService.Envelope;
 /// A full segment is encrypted only once more data arrives (until then it may be the last
 /// one). Holds one plaintext and one ciphertext segment from <see cref="ArrayPool{T}"/>.
 /// </remarks>
-public sealed class EnvelopeWriteStream : Stream
+public sealed class EnvelopeWriteStream : EnvelopeStream
 {
     private readonly Stream _destination;
-    private readonly bool _leaveOpen;
     private readonly SegmentCipher _cipher;
     private readonly ReadOnlyMemory<byte> _header;
     private byte[]? _plain;
@@ -26,9 +25,9 @@ public sealed class EnvelopeWriteStream : Stream
     private bool _completed;
 
     internal EnvelopeWriteStream(Stream destination, EnvelopeHeader header, SegmentCipher cipher, bool leaveOpen)
+        : base(destination, leaveOpen)
     {
         _destination = destination;
-        _leaveOpen = leaveOpen;
         _cipher = cipher;
         _header = header.Bytes;
         _plain = ArrayPool<byte>.Shared.Rent(EnvelopeLayout.SegmentSize);
@@ -37,17 +36,7 @@ public sealed class EnvelopeWriteStream : Stream
 
     public override bool CanRead => false;
 
-    public override bool CanSeek => false;
-
     public override bool CanWrite => !_completed && _plain is not null;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
 
     private byte[] Plain => _plain ?? throw new ObjectDisposedException(nameof(EnvelopeWriteStream));
 
@@ -117,35 +106,6 @@ public sealed class EnvelopeWriteStream : Stream
 
     public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            Release();
-            if (!_leaveOpen)
-            {
-                _destination.Dispose();
-            }
-        }
-
-        base.Dispose(disposing);
-    }
-
-    public override async ValueTask DisposeAsync()
-    {
-        Release();
-        if (!_leaveOpen)
-        {
-            await _destination.DisposeAsync().ConfigureAwait(false);
-        }
-
-        await base.DisposeAsync().ConfigureAwait(false);
-    }
-
     private void CheckWritable()
     {
         ObjectDisposedException.ThrowIf(_plain is null, this);
@@ -182,7 +142,7 @@ public sealed class EnvelopeWriteStream : Stream
         }
     }
 
-    private void Release()
+    private protected override void Release()
     {
         _cipher.Dispose();
         if (_plain is not null)

@@ -47,7 +47,8 @@ public sealed class KeyPairRing : IKeyPairRing
     private async Task<byte[]> UseAsync(string name, KeyOperation operation, string scheme, KeyUse use,
         Func<IAsymmetricKeyProvider, string, Task<byte[]>> call, CancellationToken cancellationToken)
     {
-        var detail = new Dictionary<string, string> { ["scheme"] = scheme };
+        var detail = use.Detail is null ? new Dictionary<string, string>(StringComparer.Ordinal) : new Dictionary<string, string>(use.Detail, StringComparer.Ordinal);
+        detail["scheme"] = scheme;
         KeyReference? key = null;
         byte[] result;
         try
@@ -64,13 +65,13 @@ public sealed class KeyPairRing : IKeyPairRing
                 _publicKeys.TryRemove(name, out _);
             }
 
-            await KeyEventRecorder.RecordAsync(_log, KeyEventRecorder.Failed(operation, name, key, use, ex) with { Detail = detail }, cancellationToken).ConfigureAwait(false);
+            await KeyEventRecorder.RecordAsync(_log, KeyEventRecorder.Failed(operation, name, key, use, ex) with { Detail = detail, Recipients = use.Recipients }, cancellationToken).ConfigureAwait(false);
             throw;
         }
 
         try
         {
-            await KeyEventRecorder.RecordAsync(_log, new KeyEvent(operation, name, key, use, KeyEventResult.Ok, Detail: detail), cancellationToken).ConfigureAwait(false);
+            await KeyEventRecorder.RecordAsync(_log, new KeyEvent(operation, name, key, use, KeyEventResult.Ok, Detail: detail, Recipients: use.Recipients), cancellationToken).ConfigureAwait(false);
         }
         catch
         {

@@ -30,6 +30,15 @@ public sealed record KeyUse
     /// <summary>Correlates the events of one request or message.</summary>
     public string? CorrelationId { get; init; }
 
+    /// <summary>
+    /// Mail recipients of the object (SMTP envelope), when there are any: copied to the key
+    /// event, whose log stores only their count and a SHA-256 of each address.
+    /// </summary>
+    public IReadOnlyList<string>? Recipients { get; init; }
+
+    /// <summary>Non-sensitive facts the caller adds to the key event (label, action): never content, addresses or key material.</summary>
+    public IReadOnlyDictionary<string, string>? Detail { get; init; }
+
     /// <summary>A use from the local command line by the current OS user.</summary>
     public static KeyUse Cli(string purpose) => new()
     {

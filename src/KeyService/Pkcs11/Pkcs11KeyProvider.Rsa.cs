@@ -27,15 +27,14 @@ public sealed partial class Pkcs11KeyProvider
         var id = RandomNumberGenerator.GetBytes(16);
         var info = await _pool.RunAsync($"RSA key pair '{keyLabel}'", session =>
         {
-            if (session.FindAllObjects(Pkcs11Templates.RsaPrivateKeyByLabel(keyLabel)).Count > 0)
+            if (session.FindAllObjectsAndFree(Pkcs11Templates.RsaPrivateKeyByLabel(keyLabel)).Count > 0)
             {
                 throw new KeyServiceException(KeyErrorKind.Configuration, $"An RSA key pair labelled '{keyLabel}' already exists on {Where}.");
             }
 
             ThrowIfLoggedOut(session);
             var mechanism = Pkcs11Module.Factories.MechanismFactory.Create(CKM.CKM_RSA_PKCS_KEY_PAIR_GEN);
-            session.GenerateKeyPair(mechanism, Pkcs11Templates.RsaPublicKey(keyLabel, id, modulusBits), Pkcs11Templates.RsaPrivateKey(keyLabel, id),
-                out _, out var privateKey);
+            var privateKey = session.GenerateKeyPairAndFree(mechanism, Pkcs11Templates.RsaPublicKey(keyLabel, id, modulusBits), Pkcs11Templates.RsaPrivateKey(keyLabel, id));
             return ReadPublicKey(session, privateKey, keyLabel);
         }, cancellationToken).ConfigureAwait(false);
 
@@ -137,7 +136,7 @@ public sealed partial class Pkcs11KeyProvider
             return cached;
         }
 
-        var found = session.FindAllObjects(Pkcs11Templates.RsaPrivateKeyByLabel(keyLabel));
+        var found = session.FindAllObjectsAndFree(Pkcs11Templates.RsaPrivateKeyByLabel(keyLabel));
         if (found.Count == 0)
         {
             ThrowIfLoggedOut(session);

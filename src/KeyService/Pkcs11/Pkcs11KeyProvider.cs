@@ -66,7 +66,7 @@ public sealed partial class Pkcs11KeyProvider : IKeyProvider, IAsymmetricKeyProv
         await _pool.RunAsync($"KEK '{objectLabel}'", session =>
         {
             var mechanism = Pkcs11Module.Factories.MechanismFactory.Create(CKM.CKM_AES_KEY_GEN);
-            return session.GenerateKey(mechanism, Pkcs11Templates.Kek(objectLabel, id));
+            return session.GenerateKeyAndFree(mechanism, Pkcs11Templates.Kek(objectLabel, id));
         }, cancellationToken).ConfigureAwait(false);
 
         var keyId = Convert.ToHexStringLower(id);
@@ -81,7 +81,7 @@ public sealed partial class Pkcs11KeyProvider : IKeyProvider, IAsymmetricKeyProv
         return await _pool.RunAsync($"KEK versions of '{keyLabel}'", session =>
         {
             var versions = new SortedDictionary<int, ProviderKey>();
-            foreach (var handle in session.FindAllObjects(Pkcs11Templates.AllTombstones()))
+            foreach (var handle in session.FindAllObjectsAndFree(Pkcs11Templates.AllTombstones()))
             {
                 var attributes = session.GetAttributeValue(handle, [CKA.CKA_LABEL, CKA.CKA_VALUE]);
                 if (KekLabels.TryParse(attributes[0].GetValueAsString(), keyLabel, out var version))
@@ -92,7 +92,7 @@ public sealed partial class Pkcs11KeyProvider : IKeyProvider, IAsymmetricKeyProv
 
             // A live key wins over a tombstone: a shred interrupted after its tombstone was written
             // has not destroyed anything yet, and running it again finishes it.
-            foreach (var handle in session.FindAllObjects(Pkcs11Templates.AllAesTokenKeys()))
+            foreach (var handle in session.FindAllObjectsAndFree(Pkcs11Templates.AllAesTokenKeys()))
             {
                 var attributes = session.GetAttributeValue(handle, [CKA.CKA_LABEL, CKA.CKA_ID]);
                 if (KekLabels.TryParse(attributes[0].GetValueAsString(), keyLabel, out var version))
@@ -128,7 +128,7 @@ public sealed partial class Pkcs11KeyProvider : IKeyProvider, IAsymmetricKeyProv
             IObjectHandle temporary;
             try
             {
-                temporary = session.CreateObject(Pkcs11Templates.DataKeyToWrap(value));
+                temporary = session.CreateObjectAndFree(Pkcs11Templates.DataKeyToWrap(value));
             }
             finally
             {
@@ -163,12 +163,13 @@ public sealed partial class Pkcs11KeyProvider : IKeyProvider, IAsymmetricKeyProv
             IObjectHandle unwrapped;
             try
             {
-                unwrapped = session.UnwrapKey(mechanism, kek, wrappedKey.ToArray(), Pkcs11Templates.UnwrappedDataKey());
+                unwrapped = session.UnwrapKeyAndFree(mechanism, kek, wrappedKey.ToArray(), Pkcs11Templates.UnwrappedDataKey());
             }
             catch (Pkcs11Exception ex) when (ex.RV == CKR.CKR_ATTRIBUTE_VALUE_INVALID)
             {
-                // The template is constant and known to work; SoftHSM 2.6 was seen to return this
-                // intermittently with several threads unwrapping at once under heavy load.
+                // The template is constant and known to work. This was seen intermittently while
+                // templates could be finalized mid-call (fixed, see Pkcs11TemplateCalls); should a
+                // token still say so, it is a token fault and the caller may retry.
                 throw new HsmException(KeyErrorKind.Unavailable, ex.Method, ex.RV,
                     $"{ex.Method} failed with {ex.RV} for KEK {keyId} on {Where}: transient token fault; retry later.", ex);
             }
@@ -204,8 +205,8 @@ public sealed partial class Pkcs11KeyProvider : IKeyProvider, IAsymmetricKeyProv
         var id = ParseKeyId(keyId);
         return _pool.RunAsync($"destroy KEK {keyId}", session =>
         {
-            var keys = session.FindAllObjects(Pkcs11Templates.SecretKeyById(id));
-            var tombstoned = session.FindAllObjects(Pkcs11Templates.TombstoneById(id)).Count > 0;
+            var keys = session.FindAllObjectsAndFree(Pkcs11Templates.SecretKeyById(id));
+            var tombstoned = session.FindAllObjectsAndFree(Pkcs11Templates.TombstoneById(id)).Count > 0;
             if (keys.Count == 0)
             {
                 ThrowIfLoggedOut(session);
@@ -217,7 +218,7 @@ public sealed partial class Pkcs11KeyProvider : IKeyProvider, IAsymmetricKeyProv
             var objectLabel = session.GetAttributeValue(keys[0], [CKA.CKA_LABEL])[0].GetValueAsString();
             if (!tombstoned)
             {
-                session.CreateObject(Pkcs11Templates.Tombstone(objectLabel, id));
+                session.CreateObjectAndFree(Pkcs11Templates.Tombstone(objectLabel, id));
             }
 
             foreach (var key in keys)
@@ -253,7 +254,7 @@ public sealed partial class Pkcs11KeyProvider : IKeyProvider, IAsymmetricKeyProv
             return cached;
         }
 
-        var found = session.FindAllObjects(Pkcs11Templates.SecretKeyById(id));
+        var found = session.FindAllObjectsAndFree(Pkcs11Templates.SecretKeyById(id));
         if (found.Count == 1)
         {
             return _handles.Add(keyId, found[0]);
@@ -265,7 +266,7 @@ public sealed partial class Pkcs11KeyProvider : IKeyProvider, IAsymmetricKeyProv
         }
 
         ThrowIfLoggedOut(session);
-        if (session.FindAllObjects(Pkcs11Templates.TombstoneById(id)).Count > 0)
+        if (session.FindAllObjectsAndFree(Pkcs11Templates.TombstoneById(id)).Count > 0)
         {
             throw new KeyServiceException(KeyErrorKind.KeyDestroyed,
                 $"KEK {keyId} on {Where} was shredded: data wrapped under it is unrecoverable.");

@@ -20,6 +20,11 @@ internal sealed class SmimeOptionsValidator : IValidateOptions<SmimeOptions>
             errors.Add($"Sovereignty:Smime:Certificates:Directory '{options.Certificates.Directory}' is not an existing directory.");
         }
 
+        if (options.Certificates.ValidationCacheDuration < TimeSpan.Zero || options.Certificates.ValidationCacheDuration > TimeSpan.FromHours(1))
+        {
+            errors.Add($"Sovereignty:Smime:Certificates:ValidationCacheDuration must be between 00:00:00 and 01:00:00, not {options.Certificates.ValidationCacheDuration}.");
+        }
+
         if ((options.Certificates.TrustAnchorFiles?.Length ?? 0) == 0 && !options.Certificates.UseSystemTrustStore)
         {
             errors.Add("Sovereignty:Smime:Certificates:TrustAnchorFiles is empty: no recipient certificate could ever be trusted.");

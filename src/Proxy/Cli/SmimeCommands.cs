@@ -12,15 +12,17 @@ namespace Sovereignty.Proxy.Cli;
 /// <c>sovereignty smime decrypt IN OUT</c>: decrypts, for recovery or eDiscovery, a message
 /// encrypted to the organisation's escrow certificate, with the escrow key in the HSM (one
 /// audited key use). <c>sovereignty smime certs check ADDRESS</c>: which certificate the relay
-/// would encrypt to, or why none is usable.
+/// would encrypt to, or why none is usable. <c>sovereignty smime csr</c>: a certificate request
+/// for the gateway's own signing or escrow key (SmimeCommands.Csr.cs).
 /// </summary>
-internal static class SmimeCommands
+internal static partial class SmimeCommands
 {
     public static Command Create()
     {
-        var smime = new Command("smime", "S/MIME: decrypt escrowed mail, check recipients' certificates.");
+        var smime = new Command("smime", "S/MIME: decrypt escrowed mail, check recipients' certificates, request the gateway's own certificates.");
         smime.Options.Add(CliHost.ConfigOption);
         smime.Subcommands.Add(Decrypt());
+        smime.Subcommands.Add(Csr());
         var certs = new Command("certs", "Recipients' certificates in the certificate directory.");
         certs.Subcommands.Add(Check());
         smime.Subcommands.Add(certs);

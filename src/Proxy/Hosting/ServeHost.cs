@@ -9,6 +9,7 @@ using Sovereignty.Proxy.Audit;
 using Sovereignty.Proxy.Documents;
 using Sovereignty.Proxy.Identity;
 using Sovereignty.Proxy.Smtp;
+using Sovereignty.Proxy.Smtp.Decision;
 
 namespace Sovereignty.Proxy.Hosting;
 
@@ -57,6 +58,9 @@ public static class ServeHost
         if (configuration.GetSection(SmtpRelayOptions.SectionName).Exists())
         {
             // The relay runs in the same host when it is configured; a document-only node has no SMTP settings.
+            // The policy decision (and Sovereignty:Smime) must be registered before the relay, which
+            // otherwise falls back to pass-through.
+            services.AddSmtpPolicyDecision(configuration);
             services.AddSmtpRelay(configuration);
         }
 

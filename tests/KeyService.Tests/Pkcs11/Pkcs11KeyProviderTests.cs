@@ -192,6 +192,43 @@ public sealed class Pkcs11KeyProviderTests : IClassFixture<SoftHsmToken>, IDispo
     }
 
     [Fact]
+    public async Task WrapUnwrap_FinalizersRunningThroughout_AllRoundTrip()
+    {
+        // Regression: attribute templates collected and finalized in the middle of C_CreateObject /
+        // C_UnwrapKey made SoftHSM read freed memory (CKR_ATTRIBUTE_VALUE_INVALID) under load.
+        // Forcing collections and finalizers all along makes that window wide open.
+        await using var provider = new Pkcs11KeyProvider(_token.ProviderOptions(name: "gc", sessionPoolSize: 2));
+        var key = await provider.CreateKekAsync(NewLabel(), 1, default);
+        using var stop = new CancellationTokenSource();
+        var collector = Task.Run(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+            }
+        });
+
+        try
+        {
+            await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => Task.Run(async () =>
+            {
+                for (var i = 0; i < 3000; i++)
+                {
+                    var dataKey = RandomNumberGenerator.GetBytes(32);
+                    var wrapped = await provider.WrapAsync(key.KeyId, dataKey, default);
+                    Assert.Equal(dataKey, await provider.UnwrapAsync(key.KeyId, wrapped, default));
+                }
+            })));
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await collector;
+        }
+    }
+
+    [Fact]
     public async Task TwoProviders_TwoTokens_KeysStayOnTheirToken()
     {
         using var otherToken = SoftHsmToken.Create("other");

@@ -27,4 +27,12 @@ public sealed class CertificateDirectoryOptions
 
     /// <summary>Also trust the operating system's root store (default false).</summary>
     public bool UseSystemTrustStore { get; set; }
+
+    /// <summary>
+    /// How long the verdict on one certificate for one address is reused (default one minute;
+    /// zero validates on every message). Chain building and revocation checks then cost once per
+    /// recipient per minute instead of once per message; a CRL or certificate file replaced on
+    /// disk, or a certificate that expires, takes effect at the latest this long after.
+    /// </summary>
+    public TimeSpan ValidationCacheDuration { get; set; } = TimeSpan.FromMinutes(1);
 }

@@ -29,28 +29,17 @@ internal sealed partial class CertificateRevocationLists
     /// </summary>
     public CertificateProblem? Check(X509Certificate certificate, X509Certificate issuer, DateTimeOffset now)
     {
-        var issuerKey = issuer.GetPublicKey();
         X509Crl? newest = null;
         var sawExpired = false;
-        foreach (var crl in CurrentFiles().SelectMany(f => f.Crls))
+        foreach (var file in CurrentFiles())
         {
-            if (!crl.IssuerDN.Equivalent(certificate.IssuerDN) || !SignedBy(crl, issuerKey))
+            for (var index = 0; index < file.Crls.Count; index++)
             {
-                continue;
-            }
-
-            var thisUpdate = new DateTimeOffset(crl.ThisUpdate, TimeSpan.Zero);
-            var nextUpdate = crl.NextUpdate is { } next ? new DateTimeOffset(next, TimeSpan.Zero) : (DateTimeOffset?)null;
-            if (thisUpdate > now || nextUpdate is null || nextUpdate < now)
-            {
-                // A CRL without nextUpdate cannot be known to be current: treat it like an expired one.
-                sawExpired = true;
-                continue;
-            }
-
-            if (newest is null || crl.ThisUpdate > newest.ThisUpdate)
-            {
-                newest = crl;
+                var crl = file.Crls[index];
+                if (crl.IssuerDN.Equivalent(certificate.IssuerDN) && file.IsSignedBy(index, issuer))
+                {
+                    Consider(crl, now, ref newest, ref sawExpired);
+                }
             }
         }
 
@@ -72,6 +61,24 @@ internal sealed partial class CertificateRevocationLists
         }
 
         return null;
+    }
+
+    /// <summary>Keeps <paramref name="crl"/> as <paramref name="newest"/> when it is current and newer.</summary>
+    private static void Consider(X509Crl crl, DateTimeOffset now, ref X509Crl? newest, ref bool sawExpired)
+    {
+        var thisUpdate = new DateTimeOffset(crl.ThisUpdate, TimeSpan.Zero);
+        var nextUpdate = crl.NextUpdate is { } next ? new DateTimeOffset(next, TimeSpan.Zero) : (DateTimeOffset?)null;
+        if (thisUpdate > now || nextUpdate is null || nextUpdate < now)
+        {
+            // A CRL without nextUpdate cannot be known to be current: treat it like an expired one.
+            sawExpired = true;
+            return;
+        }
+
+        if (newest is null || crl.ThisUpdate > newest.ThisUpdate)
+        {
+            newest = crl;
+        }
     }
 
     private static bool SignedBy(X509Crl crl, Org.BouncyCastle.Crypto.AsymmetricKeyParameter issuerKey)
@@ -142,5 +149,24 @@ internal sealed partial class CertificateRevocationLists
         Message = "CRL file {Path} cannot be read and is ignored: {Error}")]
     private static partial void LogUnreadable(ILogger logger, string path, string error);
 
-    private sealed record CachedCrls((long Length, DateTime Modified) Stamp, IReadOnlyList<X509Crl> Crls);
+    /// <summary>
+    /// The CRLs of one file as last read, and which issuers' signatures on them were checked.
+    /// Verifying a CRL signature is an RSA operation in BouncyCastle that cost more than the rest
+    /// of a message's encryption; a CRL and an issuer certificate do not change while the file's
+    /// stamp stays the same, so the result is kept with them.
+    /// </summary>
+    private sealed class CachedCrls((long Length, DateTime Modified) stamp, IReadOnlyList<X509Crl> crls)
+    {
+        private readonly ConcurrentDictionary<(int CrlIndex, string Issuer), bool> _signatures = new();
+
+        public (long Length, DateTime Modified) Stamp { get; } = stamp;
+
+        public IReadOnlyList<X509Crl> Crls { get; } = crls;
+
+        public bool IsSignedBy(int crlIndex, X509Certificate issuer) =>
+            _signatures.GetOrAdd(
+                (crlIndex, Convert.ToHexString(SHA256.HashData(issuer.GetEncoded()))),
+                static (key, state) => SignedBy(state.Crls[key.CrlIndex], state.Issuer.GetPublicKey()),
+                (Crls, Issuer: issuer));
+    }
 }

@@ -21,7 +21,7 @@ public sealed class CertificateDirectoryTests : IDisposable
 
     public void Dispose() => _pki.Dispose();
 
-    private CertificateDirectory Directory_(bool requireCrl = true, string[]? crls = null, string[]? anchors = null) =>
+    private CertificateDirectory Directory_(bool requireCrl = true, string[]? crls = null, string[]? anchors = null, TimeSpan? cacheFor = null) =>
         CertificateDirectory.Create(
             new CertificateDirectoryOptions
             {
@@ -29,6 +29,7 @@ public sealed class CertificateDirectoryTests : IDisposable
                 TrustAnchorFiles = anchors ?? [_pki.CaFile],
                 CrlFiles = crls ?? [_pki.WriteCrl("ca.crl", _pki.CreateCrl([]))],
                 RequireCrl = requireCrl,
+                ValidationCacheDuration = cacheFor ?? TimeSpan.Zero,
             },
             _time,
             NullLoggerFactory.Instance);
@@ -225,6 +226,55 @@ public sealed class CertificateDirectoryTests : IDisposable
         var result = await Directory_().FindAsync("anyone@corp.example", CertificateUsage.Encryption, default);
 
         Assert.Equal(CertificateScope.Domain, result.Selected?.Candidate.Scope);
+    }
+
+    [Fact]
+    public async Task FindAsync_RevokedAfterFirstLookup_VerdictReusedUntilCacheDurationThenRevoked()
+    {
+        var certificate = Publish("hugo@partner.example");
+        var crl = _pki.WriteCrl("rotating.crl", _pki.CreateCrl([]));
+        var directory = Directory_(crls: [crl], cacheFor: TimeSpan.FromMinutes(1));
+        Assert.True((await directory.FindAsync("hugo@partner.example", CertificateUsage.Encryption, default)).Found);
+
+        _pki.WriteCrl("rotating.crl", _pki.CreateCrl([certificate]));
+        File.SetLastWriteTimeUtc(crl, DateTime.UtcNow.AddMinutes(1));
+        _time.Advance(TimeSpan.FromSeconds(30));
+        var withinMinute = await directory.FindAsync("hugo@partner.example", CertificateUsage.Encryption, default);
+        _time.Advance(TimeSpan.FromSeconds(31));
+        var afterMinute = await directory.FindAsync("hugo@partner.example", CertificateUsage.Encryption, default);
+
+        Assert.True(withinMinute.Found);
+        Assert.False(afterMinute.Found);
+        Assert.Equal([CertificateRejection.Revoked], Reasons(afterMinute));
+    }
+
+    [Fact]
+    public async Task FindAsync_NoValidationCache_RevocationSeenAtOnce()
+    {
+        var certificate = Publish("ines@partner.example");
+        var crl = _pki.WriteCrl("immediate.crl", _pki.CreateCrl([]));
+        var directory = Directory_(crls: [crl]);
+        Assert.True((await directory.FindAsync("ines@partner.example", CertificateUsage.Encryption, default)).Found);
+
+        _pki.WriteCrl("immediate.crl", _pki.CreateCrl([certificate]));
+        File.SetLastWriteTimeUtc(crl, DateTime.UtcNow.AddMinutes(1));
+        var result = await directory.FindAsync("ines@partner.example", CertificateUsage.Encryption, default);
+
+        Assert.Equal([CertificateRejection.Revoked], Reasons(result));
+    }
+
+    [Fact]
+    public async Task FindAsync_CachedUsableCertificate_NotReusedPastItsExpiry()
+    {
+        Publish("jules@partner.example", new RecipientProfile { NotAfter = TimeSpan.FromSeconds(20) });
+        var directory = Directory_(cacheFor: TimeSpan.FromMinutes(1));
+        Assert.True((await directory.FindAsync("jules@partner.example", CertificateUsage.Encryption, default)).Found);
+
+        _time.Advance(TimeSpan.FromSeconds(30));
+        var result = await directory.FindAsync("jules@partner.example", CertificateUsage.Encryption, default);
+
+        Assert.False(result.Found);
+        Assert.Contains(CertificateRejection.Expired, Reasons(result));
     }
 
     [Fact]
