@@ -68,6 +68,7 @@ internal sealed class Load(Uri gateway, string token) : IDisposable
     public static async Task<LatencyResult> LatencyAsync(Func<int, Task> request, int concurrency, TimeSpan duration)
     {
         var all = new List<double>[concurrency];
+        int errors = 0;
         var total = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, concurrency).Select(worker => Task.Run(async () =>
         {
@@ -76,13 +77,22 @@ internal sealed class Load(Uri gateway, string token) : IDisposable
             for (int i = 0; total.Elapsed < duration; i++)
             {
                 long start = Stopwatch.GetTimestamp();
-                await request(worker * 1_000_000 + i);
-                latencies.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                try
+                {
+                    await request(worker * 1_000_000 + i);
+                    latencies.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                }
+                catch (InvalidOperationException e)
+                {
+                    // A refused request (e.g. a 5xx) is counted and reported, not timed.
+                    Interlocked.Increment(ref errors);
+                    Console.Error.WriteLine(e.Message);
+                }
             }
         })));
         double seconds = total.Elapsed.TotalSeconds;
         double[] sorted = [.. all.SelectMany(l => l).Order()];
-        return new LatencyResult(sorted.Length / seconds, Percentile(sorted, 0.50), Percentile(sorted, 0.99), sorted.Length);
+        return new LatencyResult(sorted.Length / seconds, Percentile(sorted, 0.50), Percentile(sorted, 0.99), sorted.Length, errors);
     }
 
     public void Dispose() => _client.Dispose();
@@ -91,4 +101,4 @@ internal sealed class Load(Uri gateway, string token) : IDisposable
         sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
 }
 
-internal sealed record LatencyResult(double RequestsPerSecond, double P50Milliseconds, double P99Milliseconds, int Count);
+internal sealed record LatencyResult(double RequestsPerSecond, double P50Milliseconds, double P99Milliseconds, int Count, int Errors);

@@ -6,7 +6,8 @@ using Sovereignty.Bench.Proxy;
 using Sovereignty.Proxy.Identity;
 using Sovereignty.Testing;
 
-// Usage: Sovereignty.Bench.Proxy [--stream-gib N] [--seconds S]   (the driver)
+// Usage: Sovereignty.Bench.Proxy [--stream-gib N] [--seconds S] [--memory-only] [--env NAME=VALUE]…   (the driver;
+//        --env is given to both gateway processes, e.g. DOTNET_gcServer=0)
 //        Sovereignty.Bench.Proxy yarp URL UPSTREAM                 (the baseline gateway, started by the driver)
 if (args.Length == 3 && args[0] == "yarp")
 {
@@ -32,6 +33,14 @@ string repository = RepositoryRoot();
 string sovereigntyDll = Path.Combine(AppContext.BaseDirectory, "sovereignty.dll");
 string baselineDll = Path.Combine(AppContext.BaseDirectory, "Sovereignty.Bench.Proxy.dll");
 var environment = new Dictionary<string, string>(SoftHsmToken.ChildProcessEnvironment);
+bool memoryOnly = args.Contains("--memory-only");
+for (int i = 0; i + 1 < args.Length; i++)
+{
+    if (args[i] == "--env" && args[i + 1].Split('=', 2) is [string key, string value])
+    {
+        environment[key] = value;
+    }
+}
 
 string SovereigntySettings(Uri store)
 {
@@ -103,6 +112,7 @@ Task<GatewayProcess> StartBaselineAsync(Uri store)
 }
 
 Console.WriteLine($"# Document proxy benchmark ({DateTime.UtcNow:u}); load before: {File.ReadAllText("/proc/loadavg").Trim()}");
+Console.WriteLine($"gateway environment: {string.Join(' ', environment.Where(e => e.Key != "SOFTHSM2_CONF").Select(e => e.Key + "=" + e.Value))}");
 Console.WriteLine($"upstream: nginx WebDAV {nginx.BaseAddress} (throughput, latency, downloads); discarding Kestrel sink {sink.BaseAddress} (the 8 × {streamGiB} GiB uploads)");
 var rows = new List<string[]>();
 void Row(string measure, string unit, double baseline, double sovereignty, bool higherIsBetter = true) =>
@@ -128,22 +138,42 @@ foreach (bool sovereign in new[] { false, true })
     await load.PutAsync($"{prefix}/warm/large.bin", Large);
     await load.GetAsync($"{prefix}/warm/large.bin");
 
-    r["put100"] = await Load.ThroughputAsync(() => load.PutAsync($"{prefix}/large.bin", Large), Large, runs: 5);
-    r["get100"] = await Load.ThroughputAsync(() => load.GetAsync($"{prefix}/large.bin"), Large, runs: 5);
-
-    foreach ((string label, int size) in new[] { ("4k", 4096), ("1m", 1024 * 1024) })
+    foreach (string unmeasured in new[] { "put100", "get100" })
     {
-        await load.PutAsync($"{prefix}/small-{label}.bin", size, 3);
-        foreach (int concurrency in new[] { 1, 8 })
+        r[unmeasured] = double.NaN;
+    }
+
+    foreach (string label in new[] { "4k", "1m" })
+    {
+        foreach (string op in new[] { "put", "get" })
         {
-            LatencyResult put = await Load.LatencyAsync(i => load.PutAsync($"{prefix}/{label}/{i % 200}.bin", size, 5), concurrency, TimeSpan.FromSeconds(seconds));
-            LatencyResult get = await Load.LatencyAsync(_ => load.GetAsync($"{prefix}/small-{label}.bin"), concurrency, TimeSpan.FromSeconds(seconds));
-            r[$"put{label}c{concurrency}rps"] = put.RequestsPerSecond;
-            r[$"put{label}c{concurrency}p50"] = put.P50Milliseconds;
-            r[$"put{label}c{concurrency}p99"] = put.P99Milliseconds;
-            r[$"get{label}c{concurrency}rps"] = get.RequestsPerSecond;
-            r[$"get{label}c{concurrency}p50"] = get.P50Milliseconds;
-            r[$"get{label}c{concurrency}p99"] = get.P99Milliseconds;
+            foreach (string figure in new[] { "rps", "p50", "p99" })
+            {
+                r[$"{op}{label}c1{figure}"] = r[$"{op}{label}c8{figure}"] = double.NaN;
+            }
+        }
+    }
+
+    if (!memoryOnly)
+    {
+        r["put100"] = await Load.ThroughputAsync(() => load.PutAsync($"{prefix}/large.bin", Large), Large, runs: 5);
+        r["get100"] = await Load.ThroughputAsync(() => load.GetAsync($"{prefix}/large.bin"), Large, runs: 5);
+
+        foreach ((string label, int size) in new[] { ("4k", 4096), ("1m", 1024 * 1024) })
+        {
+            await load.PutAsync($"{prefix}/small-{label}.bin", size, 3);
+            foreach (int concurrency in new[] { 1, 8 })
+            {
+                LatencyResult put = await Load.LatencyAsync(i => load.PutAsync($"{prefix}/{label}/{i % 200}.bin", size, 5), concurrency, TimeSpan.FromSeconds(seconds));
+                LatencyResult get = await Load.LatencyAsync(_ => load.GetAsync($"{prefix}/small-{label}.bin"), concurrency, TimeSpan.FromSeconds(seconds));
+                r[$"put{label}c{concurrency}rps"] = put.RequestsPerSecond;
+                r[$"put{label}c{concurrency}p50"] = put.P50Milliseconds;
+                r[$"put{label}c{concurrency}p99"] = put.P99Milliseconds;
+                r[$"get{label}c{concurrency}rps"] = get.RequestsPerSecond;
+                r[$"get{label}c{concurrency}p50"] = get.P50Milliseconds;
+                r[$"get{label}c{concurrency}p99"] = get.P99Milliseconds;
+                r["errors"] = r.GetValueOrDefault("errors") + put.Errors + get.Errors;
+            }
         }
     }
 
@@ -203,6 +233,7 @@ foreach (string[] row in rows)
 }
 
 Console.WriteLine();
+Console.WriteLine($"failed requests (not timed): plain YARP {b.GetValueOrDefault("errors")}, Sovereignty {s.GetValueOrDefault("errors")}");
 Console.WriteLine($"load after: {File.ReadAllText("/proc/loadavg").Trim()}; sink discarded {sink.BytesDiscarded / 1e9:0.0} GB");
 Directory.Delete(work, recursive: true);
 return 0;
