@@ -3,7 +3,7 @@ using Sovereignty.Proxy.Tests.Support;
 
 namespace Sovereignty.Proxy.Tests.Documents;
 
-/// <summary>Outages on a gateway of its own (the shared one must keep its Redis).</summary>
+/// <summary>Outages and broken uploads on a gateway of its own (the shared one must keep its Redis and token).</summary>
 public sealed class FailClosedTests : IAsyncLifetime
 {
     private readonly GatewayFixture _gateway = new();
@@ -25,5 +25,101 @@ public sealed class FailClosedTests : IAsyncLifetime
         Assert.Equal(TimeSpan.FromSeconds(7), response.Headers.RetryAfter?.Delta);
         Assert.False(File.Exists(_gateway.Eu.StoredPath("/outage/during.txt")));
         Assert.False(File.Exists(_gateway.Fr.StoredPath("/outage/during.txt")));
+    }
+
+    [Fact]
+    public async Task Put_HsmUnpluggedMidRun_Is503WithRetryAfter_NothingStored_ThenStoredWhenBack()
+    {
+        const string Canary = "CANARY-HSM-OUTAGE-7f3a";
+        using HttpClient client = _gateway.Client("alice", "collaborateurs-groupe");
+        (await client.PutAsync("/hsm/before.txt", new StringContent("stored while the HSM is up"))).EnsureSuccessStatusCode();
+
+        HttpResponseMessage during;
+        using (_gateway.HsmToken.Unplug())
+        {
+            during = await client.PutAsync("/hsm/during.txt", new StringContent($"Contrat {Canary}"));
+        }
+
+        using (during)
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, during.StatusCode);
+            Assert.Equal(TimeSpan.FromSeconds(7), during.Headers.RetryAfter?.Delta);
+        }
+
+        Assert.False(File.Exists(_gateway.Eu.StoredPath("/hsm/during.txt")));
+        Assert.False(File.Exists(_gateway.Fr.StoredPath("/hsm/during.txt")));
+
+        // The client retries as told; once the token is back the same upload is stored, encrypted.
+        HttpStatusCode retried = HttpStatusCode.ServiceUnavailable;
+        for (var attempt = 0; attempt < 50 && retried == HttpStatusCode.ServiceUnavailable; attempt++)
+        {
+            await Task.Delay(attempt == 0 ? 0 : 200);
+            using HttpResponseMessage response = await client.PutAsync("/hsm/during.txt", new StringContent($"Contrat {Canary}"));
+            retried = response.StatusCode;
+        }
+
+        Assert.True(retried is HttpStatusCode.Created or HttpStatusCode.NoContent or HttpStatusCode.OK, $"retry answered {retried}");
+        Assert.Equal($"Contrat {Canary}", await client.GetStringAsync("/hsm/during.txt"));
+        Assert.DoesNotContain(_gateway.StoredFiles(), f => File.ReadAllText(f).Contains(Canary, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Put_ClientAbortsHalfway_NoObjectStored()
+    {
+        // Past the 4 MiB inspection window, so the encrypted upload to the store is under way.
+        using HttpClient client = _gateway.Client("alice", "collaborateurs-groupe");
+        var content = new StreamContent(new FailingAfterStream(6 * 1024 * 1024));
+        content.Headers.ContentLength = 12 * 1024 * 1024;
+
+        await Assert.ThrowsAnyAsync<Exception>(() => client.PutAsync("/abort/half.bin", content));
+
+        // The gateway aborts its upstream request too; nginx then drops the partial body.
+        await Task.Delay(1000);
+        Assert.False(File.Exists(_gateway.Eu.StoredPath("/abort/half.bin")));
+        Assert.False(File.Exists(_gateway.Fr.StoredPath("/abort/half.bin")));
+        Assert.DoesNotContain(_gateway.StoredFiles(), f => f.Contains("half.bin", StringComparison.Ordinal));
+    }
+
+    /// <summary>A request body that yields <c>length</c> bytes and then fails, as a client that dies mid-upload.</summary>
+    private sealed class FailingAfterStream(long length) : Stream
+    {
+        private long _position;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => _position;
+            set => throw new NotSupportedException();
+        }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            if (_position >= length)
+            {
+                throw new IOException("client went away (test)");
+            }
+
+            var n = (int)Math.Min(count, length - _position);
+            buffer.AsSpan(offset, n).Fill((byte)'x');
+            _position += n;
+            return n;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

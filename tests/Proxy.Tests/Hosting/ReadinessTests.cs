@@ -32,21 +32,27 @@ public sealed class ReadinessTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Readyz_HsmTokenUnavailable_Is503NamingHsm_AndHealthzStays200()
+    public async Task Readyz_HsmTokenUnplugged_Is503NamingHsm_AndHealthzStays200_ThenReadyWhenBack()
     {
-        // No recovery is asserted: SoftHSM, once it has seen its token directory vanish, does not
-        // rescan it until the module is initialised again (a real HSM reports errors the key
-        // service recovers from; that path is tested in KeyService.Tests).
-        using (SoftHsmOutage.Begin(_gateway.HsmToken))
+        using (_gateway.HsmToken.Unplug())
         {
             (HttpStatusCode status, JsonElement body) = await ReadyzAsync();
 
             Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
             Assert.Equal(["hsm"], body.GetProperty("failing").EnumerateArray().Select(e => e.GetString()));
-            // SoftHSM sees an emptied token (no keys) rather than an error: either way, not usable.
             Assert.NotEqual("available", body.GetProperty("checks").GetProperty("hsm").GetProperty("data").GetProperty("softhsm").GetString());
             Assert.Equal(HttpStatusCode.OK, await HealthzAsync());
         }
+
+        // Plugged back: the key service finds the token again by itself (no restart).
+        HttpStatusCode recovered = HttpStatusCode.ServiceUnavailable;
+        for (var attempt = 0; attempt < 50 && recovered != HttpStatusCode.OK; attempt++)
+        {
+            await Task.Delay(200);
+            recovered = (await ReadyzAsync()).Status;
+        }
+
+        Assert.Equal(HttpStatusCode.OK, recovered);
     }
 
     [Fact]
@@ -71,7 +77,7 @@ public sealed class ReadinessTests : IAsyncLifetime
             using var client = new HttpClient { BaseAddress = cached.BaseAddress };
             Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/readyz")).StatusCode);
 
-            using (SoftHsmOutage.Begin(cached.HsmToken))
+            using (cached.HsmToken.Unplug())
             {
                 // Within the minute the last HSM answer stands: probes do not reach the HSM.
                 Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/readyz")).StatusCode);
