@@ -3,15 +3,20 @@
 #   - the SoftHSM dev token (hsm-sim/bootstrap.sh) and the keys of every key class,
 #   - Redis for the audit log (scripts/dev-redis.sh, 127.0.0.1:6391),
 #   - nginx WebDAV as the "cloud" (scripts/dev-cloud.sh: stores in .dev/cloud/),
-#   - `sovereignty serve` on http://127.0.0.1:8080 (SOVEREIGNTY_DEV_PORT), with the sample
-#     policy from policies/ and the dev token key from .dev/identity/.
-# Ctrl-C stops serve, then whatever this run started (nginx, and Redis if it was not running).
+#   - dev S/MIME certificates for the HSM's keys (scripts/dev-pki.sh: .dev/pki/),
+#   - a local stand-in for the cloud mailboxes (`sovereignty dev mailbox`: .dev/mailbox/, :2526),
+#   - `sovereignty serve` on http://127.0.0.1:8080 (SOVEREIGNTY_DEV_PORT) and its SMTP relay on
+#     127.0.0.1:2525 (SOVEREIGNTY_DEV_SMTP_PORT), with the sample policy from policies/ and the
+#     dev token key from .dev/identity/.
+# Ctrl-C stops serve, then whatever this run started (mailbox, nginx, and Redis if it was not running).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 port=${SOVEREIGNTY_DEV_PORT:-8080}
 redis_port=${SOVEREIGNTY_DEV_REDIS_PORT:-6391}
 cloud_port=${SOVEREIGNTY_DEV_CLOUD_PORT:-8091}
+smtp_port=${SOVEREIGNTY_DEV_SMTP_PORT:-2525}
+mailbox_port=${SOVEREIGNTY_DEV_MAILBOX_PORT:-2526}
 
 scripts/install-deps.sh
 dotnet build src/Proxy/Sovereignty.Proxy.csproj --configuration Release -nologo -v quiet
@@ -22,6 +27,7 @@ cleanup() {
   for component in "${started[@]}"; do
     case $component in
       cloud) scripts/dev-cloud.sh stop ;;
+      mailbox) kill "$mailbox" 2>/dev/null || true ;;
       redis) redis-cli -h 127.0.0.1 -p "$redis_port" shutdown >/dev/null 2>&1 && echo "run: stopped redis-server" >&2 ;;
     esac
   done
@@ -35,7 +41,8 @@ eval "$(scripts/dev-redis.sh)"   # the audit log (Redis) and its checkpoint key 
 scripts/dev-cloud.sh
 
 # The gateway's own settings: the sample policy's key classes (on the dev token), who signs
-# callers' tokens (the `dev token` key), and the three WebDAV stores as YARP clusters.
+# callers' tokens (the `dev token` key), the three WebDAV stores as YARP clusters, and the SMTP
+# relay with its S/MIME certificates, relaying to the local mailbox.
 "$sovereignty" dev token --sub run.sh >/dev/null   # creates .dev/identity/dev-signing-key.pem once
 mkdir -p .dev/gateway
 cat >.dev/gateway/serve.json <<JSON
@@ -54,6 +61,20 @@ cat >.dev/gateway/serve.json <<JSON
       "SigningKeyFiles": [ "$root/.dev/identity/dev-signing-key.pub.pem" ]
     },
     "Documents": { "PolicyDirectory": "$root/policies", "RetryAfterSeconds": 10 },
+    "Smime": {
+      "SigningCertificatePath": "$root/.dev/pki/org/signing.pem",
+      "EscrowCertificatePath": "$root/.dev/pki/org/escrow.pem",
+      "Certificates": {
+        "Directory": "$root/.dev/pki/certs",
+        "TrustAnchorFiles": [ "$root/.dev/pki/ca.pem" ],
+        "CrlFiles": [ "$root/.dev/pki/ca.crl" ]
+      }
+    },
+    "Smtp": {
+      "ServerName": "sovereignty.local", "ListenAddress": "127.0.0.1", "Port": $smtp_port,
+      "SpoolDirectory": "$root/.dev/spool", "AllowedClientNetworks": [ "127.0.0.0/8" ],
+      "Upstream": { "Host": "127.0.0.1", "Port": $mailbox_port, "Security": "None" }
+    },
     "Serve": { "ShutdownTimeout": "00:00:10" }
   },
   "Logging": { "LogLevel": { "Default": "Information", "Microsoft.AspNetCore": "Warning", "Yarp": "Warning" } },
@@ -87,6 +108,12 @@ JSON
 "$sovereignty" keys init --config .dev/gateway/serve.json
 "$sovereignty" keys list --config .dev/gateway/serve.json
 
+# S/MIME certificates for the HSM's keys, and the stand-in for the cloud mailboxes.
+scripts/dev-pki.sh "$sovereignty" .dev/gateway/serve.json
+"$sovereignty" dev mailbox --port "$mailbox_port" --directory .dev/mailbox &
+mailbox=$!
+started+=(mailbox)
+
 "$sovereignty" serve --config .dev/gateway/serve.json --urls "http://127.0.0.1:$port" &
 serve=$!
 # Ctrl-C / SIGTERM: let serve finish its in-flight requests, then clean up (EXIT trap).
@@ -100,7 +127,8 @@ done
 if curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; then
   cat <<NEXT
 
-The gateway is ready on http://127.0.0.1:$port (the cloud stores write to .dev/cloud/).
+The gateway is ready: documents on http://127.0.0.1:$port (the cloud stores write to
+.dev/cloud/), mail on smtp://127.0.0.1:$smtp_port (the cloud mailbox writes to .dev/mailbox/).
 In another terminal, from $root:
 
   sovereignty=$sovereignty
@@ -109,6 +137,11 @@ In another terminal, from $root:
   curl -sS -T note.txt -H "Authorization: Bearer \$TOKEN" http://127.0.0.1:$port/docs/note.txt
   curl -sS -H "Authorization: Bearer \$TOKEN" http://127.0.0.1:$port/docs/note.txt
   ls -R .dev/cloud; head -c 4 .dev/cloud/sharepoint-eu/docs/note.txt; echo
+
+  swaks --server 127.0.0.1:$smtp_port --from agent@laposte.fr --to partenaire@partenaire.example \\
+    --header 'Subject: [CONFIDENTIEL] Contrat' --body 'IBAN FR76 3000 6000 0112 3456 7890 189'
+  ls .dev/mailbox    # the mailbox holds S/MIME ciphertext; the partner decrypts it:
+  openssl cms -decrypt -in .dev/mailbox/<file>.eml -recip .dev/pki/certs/partenaire@partenaire.example.pem -inkey .dev/pki/partenaire.key
 
 README.md ("A first document through the gateway") goes further. Ctrl-C here stops everything.
 NEXT

@@ -1,12 +1,15 @@
 using System.CommandLine;
+using System.Net;
 using Sovereignty.Proxy.Identity;
+using Sovereignty.Proxy.Smtp.LocalMailbox;
 
 namespace Sovereignty.Proxy.Cli;
 
 /// <summary>
 /// <c>sovereignty dev …</c>: helpers for a local gateway only. <c>dev token</c> mints a JWT
 /// with a dev key (created on first use under <c>.dev/identity</c>), standing in for the
-/// organisation's identity provider.
+/// organisation's identity provider. <c>dev mailbox</c> stands in for the cloud provider's
+/// mailboxes: the relay's upstream, writing each delivered message to a folder.
 /// </summary>
 internal static class DevCommands
 {
@@ -42,6 +45,26 @@ internal static class DevCommands
             return 0;
         });
 
-        return new Command("dev", "Helpers for a local development gateway.") { token };
+        return new Command("dev", "Helpers for a local development gateway.") { token, Mailbox() };
+    }
+
+    private static Command Mailbox()
+    {
+        var port = new Option<int>("--port") { Description = "Port on 127.0.0.1.", DefaultValueFactory = _ => 2526 };
+        var directory = new Option<string>("--directory")
+        {
+            Description = "Where each received message is written as a .eml file.",
+            DefaultValueFactory = _ => Path.Combine(".dev", "mailbox"),
+        };
+        var mailbox = new Command("mailbox", "Run a local stand-in for the cloud mailboxes (SMTP on 127.0.0.1, one .eml file per message).")
+        {
+            port, directory,
+        };
+        mailbox.SetAction((parseResult, cancellationToken) => LocalMailbox.RunAsync(
+            new IPEndPoint(IPAddress.Loopback, parseResult.GetValue(port)),
+            parseResult.GetValue(directory)!,
+            Console.Out,
+            cancellationToken));
+        return mailbox;
     }
 }
