@@ -8,8 +8,8 @@
 #
 #   scripts/dev-pki.sh SOVEREIGNTY CONFIG      (after the keys exist: `sovereignty keys init`)
 #
-# Idempotent: the CA and the partner are created once; the gateway's certificates are issued
-# again on every run (cheap), so they always match the keys of the current dev token.
+# Idempotent: the CA, the partner and the gateway's certificates are created once; the
+# gateway's are issued again only when the dev token's keys changed (a new token).
 set -euo pipefail
 sovereignty=$1
 config=$2
@@ -29,12 +29,18 @@ issue() { # request certificate
     -copy_extensions copy -extfile <(echo "basicConstraints=critical,CA:FALSE") -out "$2" 2>/dev/null
 }
 
-"$sovereignty" smime csr smime-signing --config "$config" --subject "CN=Passerelle S/MIME (dev), O=Groupe La Poste, C=FR" \
-  --email passerelle@laposte.fr >"$pki/signing.csr"
-"$sovereignty" smime csr smime-escrow --config "$config" --subject "CN=Sequestre S/MIME (dev), O=Groupe La Poste, C=FR" \
-  --email sequestre@laposte.fr >"$pki/escrow.csr"
-issue "$pki/signing.csr" "$pki/org/signing.pem" && cat "$pki/ca.pem" >>"$pki/org/signing.pem"
-issue "$pki/escrow.csr" "$pki/org/escrow.pem"
+# The gateway's certificates: kept while they certify the HSM's current keys (mail encrypted to
+# the escrow certificate names it by issuer and serial), issued again when the key changed.
+gateway_certificate() { # key-pair name email certificate
+  "$sovereignty" smime csr "$1" --config "$config" --subject "CN=$2 (dev), O=Groupe La Poste, C=FR" --email "$3" >"$pki/$1.csr"
+  if [ -s "$4" ] && [ "$(openssl req -in "$pki/$1.csr" -pubkey -noout)" = "$(openssl x509 -in "$4" -pubkey -noout)" ]; then
+    return
+  fi
+  issue "$pki/$1.csr" "$4"
+}
+gateway_certificate smime-signing "Passerelle S/MIME" passerelle@laposte.fr "$pki/org/signing-leaf.pem"
+cat "$pki/org/signing-leaf.pem" "$pki/ca.pem" >"$pki/org/signing.pem"
+gateway_certificate smime-escrow "Sequestre S/MIME" sequestre@laposte.fr "$pki/org/escrow.pem"
 
 partner=partenaire@partenaire.example
 if [ ! -s "$pki/certs/$partner.pem" ]; then
