@@ -127,15 +127,7 @@ public sealed class GatewayFixture : IAsyncLifetime
         if (App is not null)
         {
             await App.StopAsync();
-            try
-            {
-                await App.DisposeAsync();
-            }
-            catch (ObjectDisposedException)
-            {
-                // The key provider registry is disposed twice by the container (registered
-                // through two service types); the first disposal already released the token.
-            }
+            await App.DisposeAsync();
         }
 
         await Eu.DisposeAsync();

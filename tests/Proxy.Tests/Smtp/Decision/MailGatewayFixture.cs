@@ -169,14 +169,7 @@ public sealed class MailGatewayFixture : IAsyncLifetime
         if (App is not null)
         {
             await App.StopAsync();
-            try
-            {
-                await App.DisposeAsync();
-            }
-            catch (ObjectDisposedException)
-            {
-                // The key provider registry is registered through two service types and disposed twice.
-            }
+            await App.DisposeAsync();
         }
 
         await Sink.DisposeAsync();
