@@ -11,30 +11,23 @@ internal static class InspectionWindow
     public static async Task<(byte[] Buffer, int Length, bool IsComplete)> ReadAsync(
         Stream body, int windowBytes, long? declaredLength, CancellationToken cancellationToken)
     {
-        int initial = (int)Math.Min(windowBytes, Math.Max(declaredLength ?? 64 * 1024, 1) + 1);
-        byte[] buffer = new byte[Math.Min(initial, windowBytes)];
+        // One byte beyond the window tells whether anything lies beyond it. The buffer is sized
+        // for that byte from the start (when the length is declared) instead of copying a full
+        // window into a one-byte-larger array: each copy of a window is a large-object-heap
+        // allocation, and concurrent large uploads each hold their window.
+        int capacity = windowBytes + 1;
+        byte[] buffer = new byte[(int)Math.Min(capacity, Math.Max(declaredLength ?? 64 * 1024, 1) + 1)];
         int length = 0;
         while (true)
         {
             if (length == buffer.Length)
             {
-                if (buffer.Length == windowBytes)
+                if (buffer.Length == capacity)
                 {
-                    // Window full: one more byte tells whether anything lies beyond it.
-                    byte[] probe = new byte[1];
-                    int extra = await ReadSomeAsync(body, probe, cancellationToken);
-                    if (extra == 0)
-                    {
-                        return (buffer, length, true);
-                    }
-
-                    byte[] withExtra = new byte[length + 1];
-                    buffer.AsSpan(0, length).CopyTo(withExtra);
-                    withExtra[length] = probe[0];
-                    return (withExtra, length + 1, false);
+                    return (buffer, length, false);
                 }
 
-                Array.Resize(ref buffer, (int)Math.Min((long)buffer.Length * 2, windowBytes));
+                Array.Resize(ref buffer, (int)Math.Min((long)buffer.Length * 2, capacity));
             }
 
             int read = await ReadSomeAsync(body, buffer.AsMemory(length), cancellationToken);
