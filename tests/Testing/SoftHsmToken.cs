@@ -83,6 +83,26 @@ public sealed class SoftHsmToken : IDisposable
     };
 
     /// <summary>
+    /// This token's slot in <paramref name="library"/>. Slots whose token cannot describe itself
+    /// are skipped: other test classes create, delete and unplug tokens in the same directory.
+    /// </summary>
+    public Net.Pkcs11Interop.HighLevelAPI.ISlot FindSlot(Net.Pkcs11Interop.HighLevelAPI.IPkcs11Library library)
+    {
+        ArgumentNullException.ThrowIfNull(library);
+        return library.GetSlotList(Net.Pkcs11Interop.Common.SlotsType.WithTokenPresent).Single(slot =>
+        {
+            try
+            {
+                return slot.GetTokenInfo().Label.TrimEnd() == TokenLabel;
+            }
+            catch (Net.Pkcs11Interop.Common.Pkcs11Exception)
+            {
+                return false;
+            }
+        });
+    }
+
+    /// <summary>
     /// Pulls the token out as a failed HSM would: its directory leaves SoftHSM's token directory
     /// and this token's module copy is finalised, so every session and login is gone and the
     /// token cannot be found until it is plugged back. Disposing the result plugs it back; the

@@ -56,7 +56,7 @@ public sealed class Pkcs11KeyProviderTests : IClassFixture<SoftHsmToken>, IDispo
         var module = _provider.Module;
         var attributes = module.Run(module.Generation, library =>
         {
-            var slot = library.GetSlotList(SlotsType.WithTokenPresent).Single(s => s.GetTokenInfo().Label.TrimEnd() == _token.TokenLabel);
+            var slot = _token.FindSlot(library);
             using var session = slot.OpenSession(SessionType.ReadOnly);
             var handle = session.FindAllObjects([session.Factories.ObjectAttributeFactory.Create(CKA.CKA_ID, Convert.FromHexString(key.KeyId))]).Single();
             return session.GetAttributeValue(handle,

@@ -79,7 +79,7 @@ public sealed class Pkcs11RecoveryTests
         var module = provider.Module;
         module.Run(module.Generation, library =>
         {
-            action(library.GetSlotList(SlotsType.WithTokenPresent).Single(s => s.GetTokenInfo().Label.TrimEnd() == _token.TokenLabel));
+            action(_token.FindSlot(library));
             return 0;
         });
     }
