@@ -6,6 +6,7 @@ using Sovereignty.KeyService.Keys;
 using Sovereignty.KeyService.Providers;
 using Sovereignty.KeyService.Smime;
 using Sovereignty.KeyService.Smime.Encryption;
+using Sovereignty.KeyService.Tests.Support;
 using Sovereignty.Testing;
 
 namespace Sovereignty.KeyService.Tests.Smime;
@@ -149,7 +150,7 @@ public sealed class HsmSmimeTests : IClassFixture<SoftHsmToken>, IAsyncLifetime,
     {
         var services = Services();
         var encrypted = Reparse((await services.Encryptor.EncryptAsync(Request("HSMNOLOG"), default)).Message!);
-        _log.Failing = true;
+        _log.Fail = true;
 
         var error = await Assert.ThrowsAsync<KeyServiceException>(() => services.EscrowDecryptor.DecryptAsync(encrypted, SmimeFixture.Use, default));
 

@@ -4,6 +4,7 @@ using MimeKit;
 using Sovereignty.KeyService.Keys;
 using Sovereignty.KeyService.Smime;
 using Sovereignty.KeyService.Smime.Certificates;
+using Sovereignty.KeyService.Tests.Support;
 
 namespace Sovereignty.KeyService.Tests.Smime;
 

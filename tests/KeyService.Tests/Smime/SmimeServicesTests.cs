@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Sovereignty.KeyService.Keys;
 using Sovereignty.KeyService.Smime;
 using Sovereignty.KeyService.Smime.Encryption;
+using Sovereignty.KeyService.Tests.Support;
 
 namespace Sovereignty.KeyService.Tests.Smime;
 

@@ -87,7 +87,7 @@ public sealed class EscrowDecryptorTests : IClassFixture<SmimeFixture>
     {
         var harness = _fixture.CreateHarness();
         var encrypted = await EncryptAsync(harness, "NOLOG");
-        harness.Log.Failing = true;
+        harness.Log.Fail = true;
 
         var error = await Assert.ThrowsAsync<KeyServiceException>(() => harness.Services.EscrowDecryptor.DecryptAsync(encrypted, SmimeFixture.Use, default));
 

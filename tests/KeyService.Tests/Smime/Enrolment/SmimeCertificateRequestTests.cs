@@ -3,6 +3,7 @@ using Sovereignty.KeyService.Audit;
 using Sovereignty.KeyService.Keys;
 using Sovereignty.KeyService.Providers;
 using Sovereignty.KeyService.Smime.Enrolment;
+using Sovereignty.KeyService.Tests.Support;
 using Sovereignty.Testing;
 
 namespace Sovereignty.KeyService.Tests.Smime.Enrolment;
@@ -103,7 +104,7 @@ public sealed class SmimeCertificateRequestTests : IClassFixture<SoftHsmToken>, 
     [Fact]
     public async Task CreatePemAsync_AuditLogDown_RetryableErrorAndNoRequest()
     {
-        _log.Failing = true;
+        _log.Fail = true;
 
         var error = await Assert.ThrowsAsync<KeyServiceException>(() => CreateAsync(SmimeKeyPurpose.Signing));
 

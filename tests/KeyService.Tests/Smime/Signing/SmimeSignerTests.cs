@@ -1,5 +1,6 @@
 using MimeKit;
 using Sovereignty.KeyService.Audit;
+using Sovereignty.KeyService.Tests.Support;
 
 namespace Sovereignty.KeyService.Tests.Smime.Signing;
 
@@ -77,7 +78,7 @@ public sealed class SmimeSignerTests : IClassFixture<SmimeFixture>
     public async Task SignMessageAsync_AuditLogDown_RetryableErrorAndBodyNotSigned()
     {
         var harness = _fixture.CreateHarness();
-        harness.Log.Failing = true;
+        harness.Log.Fail = true;
         var message = SmimeFixture.CanaryMessage("X", SmimeFixture.Alice);
 
         var error = await Assert.ThrowsAsync<KeyServiceException>(() => harness.Services.Signer!.SignMessageAsync(message, SmimeFixture.Use, default));
