@@ -31,6 +31,12 @@ public sealed class SmimeOptions
     /// <summary>Name of the escrow key pair in <c>Sovereignty:Hsm:KeyPairs</c>.</summary>
     public string EscrowKeyPair { get; set; } = "smime-escrow";
 
+    /// <summary>
+    /// Earlier escrow certificates whose mail <c>smime decrypt</c> must still open after a
+    /// renewal or a key rotation; new mail only goes to <see cref="EscrowCertificatePath"/>.
+    /// </summary>
+    public RetiredEscrowCertificate[]? RetiredEscrowCertificates { get; set; }
+
     /// <summary>Key transport for the escrow recipient. Default <see cref="KeyTransport.OaepSha256"/>.</summary>
     public KeyTransport EscrowKeyTransport { get; set; } = KeyTransport.OaepSha256;
 

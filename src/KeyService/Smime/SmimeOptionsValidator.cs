@@ -15,6 +15,16 @@ internal sealed class SmimeOptionsValidator : IValidateOptions<SmimeOptions>
 
         RequireFile(errors, "EscrowCertificatePath", options.EscrowCertificatePath);
         RequireFile(errors, "SigningCertificatePath", options.SigningCertificatePath);
+        foreach (var retired in options.RetiredEscrowCertificates ?? [])
+        {
+            if (string.IsNullOrWhiteSpace(retired.CertificatePath))
+            {
+                errors.Add("Sovereignty:Smime:RetiredEscrowCertificates: every entry needs a CertificatePath.");
+            }
+
+            RequireFile(errors, "RetiredEscrowCertificates", retired.CertificatePath);
+        }
+
         if (string.IsNullOrWhiteSpace(options.Certificates.Directory) || !Directory.Exists(options.Certificates.Directory))
         {
             errors.Add($"Sovereignty:Smime:Certificates:Directory '{options.Certificates.Directory}' is not an existing directory.");

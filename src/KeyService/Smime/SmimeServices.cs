@@ -58,7 +58,7 @@ public sealed class SmimeServices
             signer,
             new HeaderProtection(options.EffectiveProtectedHeaders, options.LegacyDisplay),
             options.OaepDomains);
-        var escrow = new EscrowDecryptor(escrowCertificate, keyPairs, options.EscrowKeyPair, options.EffectiveProtectedHeaders);
+        var escrow = new EscrowDecryptor(EscrowIdentities(options, escrowCertificate), keyPairs, options.EffectiveProtectedHeaders);
         return new SmimeServices(directory, signer, encryptor, escrow);
     }
 
@@ -94,7 +94,33 @@ public sealed class SmimeServices
         }
 
         var certificate = LoadConfigured(options.EscrowCertificatePath)[0];
-        return new EscrowDecryptor(certificate, keyPairs, options.EscrowKeyPair, options.EffectiveProtectedHeaders);
+        return new EscrowDecryptor(EscrowIdentities(options, certificate), keyPairs, options.EffectiveProtectedHeaders);
+    }
+
+    /// <summary>
+    /// The current escrow certificate, then the retired ones. A retired certificate without
+    /// its own key pair is a renewal: it must certify the current key, or its mail could
+    /// never be decrypted (caught here, at start-up, rather than on the day of a recovery).
+    /// </summary>
+    private static List<EscrowIdentity> EscrowIdentities(SmimeOptions options, System.Security.Cryptography.X509Certificates.X509Certificate2 current)
+    {
+        var currentIdentity = new EscrowIdentity(current, options.EscrowKeyPair);
+        var identities = new List<EscrowIdentity> { currentIdentity };
+        foreach (var retired in options.RetiredEscrowCertificates ?? [])
+        {
+            var keyPair = string.IsNullOrWhiteSpace(retired.KeyPair) ? options.EscrowKeyPair : retired.KeyPair;
+            var identity = new EscrowIdentity(LoadConfigured(retired.CertificatePath!)[0], keyPair);
+            if (keyPair == options.EscrowKeyPair && !identity.CertifiesSameKeyAs(currentIdentity))
+            {
+                throw new KeyServiceException(
+                    KeyErrorKind.Configuration,
+                    $"Sovereignty:Smime:RetiredEscrowCertificates: '{retired.CertificatePath}' certifies another key than the escrow key pair '{options.EscrowKeyPair}'; name the key pair that holds its private key (KeyPair).");
+            }
+
+            identities.Add(identity);
+        }
+
+        return identities;
     }
 
     private static IReadOnlyList<System.Security.Cryptography.X509Certificates.X509Certificate2> LoadConfigured(string path)

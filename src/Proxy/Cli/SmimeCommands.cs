@@ -72,7 +72,7 @@ internal static partial class SmimeCommands
             }
 
             File.Move(temporary, target.FullName);
-            await stdout.WriteLineAsync($"decrypted {source.Name} -> {target.Name} (escrow certificate {decryptor.CertificateFingerprint[..16]}…)").ConfigureAwait(false);
+            await stdout.WriteLineAsync($"decrypted {source.Name} -> {target.Name} (escrow key use recorded in the audit log)").ConfigureAwait(false);
             return CliHost.Success;
         }, cancellationToken));
         return command;

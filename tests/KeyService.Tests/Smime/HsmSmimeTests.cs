@@ -27,6 +27,8 @@ public sealed class HsmSmimeTests : IClassFixture<SoftHsmToken>, IAsyncLifetime,
     private string? _certificates;
     private string? _signingFile;
     private string? _escrowFile;
+    private byte[]? _escrowKey;
+    private byte[]? _previousEscrowKey;
 
     public HsmSmimeTests(SoftHsmToken token) => _token = token;
 
@@ -40,12 +42,16 @@ public sealed class HsmSmimeTests : IClassFixture<SoftHsmToken>, IAsyncLifetime,
             [
                 new KeyPairOptions { Name = "smime-signing", Provider = "softhsm", KeyLabel = "smime-signing-" + suffix, ModulusBits = 2048 },
                 new KeyPairOptions { Name = "smime-escrow", Provider = "softhsm", KeyLabel = "smime-escrow-" + suffix, ModulusBits = 2048 },
+                new KeyPairOptions { Name = "smime-escrow-2025", Provider = "softhsm", KeyLabel = "smime-escrow-2025-" + suffix, ModulusBits = 2048 },
             ],
         };
         _registry = new KeyProviderRegistry(hsm);
         var provider = _registry.GetAsymmetricKeyProvider("softhsm");
         var signing = await provider.CreateRsaKeyPairAsync("smime-signing-" + suffix, 2048, default);
         var escrow = await provider.CreateRsaKeyPairAsync("smime-escrow-" + suffix, 2048, default);
+        var previousEscrow = await provider.CreateRsaKeyPairAsync("smime-escrow-2025-" + suffix, 2048, default);
+        _escrowKey = escrow.SubjectPublicKeyInfo;
+        _previousEscrowKey = previousEscrow.SubjectPublicKeyInfo;
         _ring = new KeyPairRing(new KeyCatalog(hsm, _registry, TimeProvider.System), _log);
 
         using var signingCertificate = _pki.IssueFor(signing.SubjectPublicKeyInfo, "smime-gateway@org.example", new RecipientProfile { KeyUsage = X509KeyUsageFlags.DigitalSignature });
@@ -67,11 +73,12 @@ public sealed class HsmSmimeTests : IClassFixture<SoftHsmToken>, IAsyncLifetime,
 
     public void Dispose() => _pki.Dispose();
 
-    private SmimeServices Services(KeyTransport escrowTransport = KeyTransport.OaepSha256) => SmimeServices.Create(
+    private SmimeServices Services(KeyTransport escrowTransport = KeyTransport.OaepSha256, string? escrowFile = null, RetiredEscrowCertificate[]? retired = null) => SmimeServices.Create(
         new SmimeOptions
         {
             SigningCertificatePath = _signingFile,
-            EscrowCertificatePath = _escrowFile,
+            EscrowCertificatePath = escrowFile ?? _escrowFile,
+            RetiredEscrowCertificates = retired,
             EscrowKeyTransport = escrowTransport,
             Certificates = new()
             {
@@ -126,6 +133,58 @@ public sealed class HsmSmimeTests : IClassFixture<SoftHsmToken>, IAsyncLifetime,
         var keyEvent = Assert.Single(_log.Events);
         Assert.Equal((KeyOperation.DecryptKey, KeyEventResult.Ok, "smime-escrow"), (keyEvent.Operation, keyEvent.Result, keyEvent.KeyClass));
         Assert.Equal("jdupont", keyEvent.Use.Actor);
+    }
+
+    private string IssueEscrowCertificate(byte[] subjectPublicKeyInfo)
+    {
+        using var certificate = _pki.IssueFor(subjectPublicKeyInfo, "escrow@org.example", new RecipientProfile { KeyUsage = X509KeyUsageFlags.KeyEncipherment });
+        return _pki.WritePem($"org/escrow-{Guid.NewGuid():N}.pem", certificate);
+    }
+
+    [Fact]
+    public async Task EscrowDecryptAsync_CertificateRenewedSameKey_OldMailOpensOnlyWithRetiredCertificateListed()
+    {
+        var before = Reparse((await Services().Encryptor.EncryptAsync(Request("RENEWED"), default)).Message!);
+        var renewed = IssueEscrowCertificate(_escrowKey!);
+
+        var withoutHistory = await Assert.ThrowsAsync<KeyServiceException>(
+            () => Services(escrowFile: renewed).EscrowDecryptor.DecryptAsync(Reparse(before), SmimeFixture.Use, default));
+        var decrypted = await Services(escrowFile: renewed, retired: [new RetiredEscrowCertificate { CertificatePath = _escrowFile }])
+            .EscrowDecryptor.DecryptAsync(before, SmimeFixture.Use, default);
+
+        Assert.Equal(KeyErrorKind.InvalidData, withoutHistory.Kind);
+        Assert.Contains("RetiredEscrowCertificates", withoutHistory.Message, StringComparison.Ordinal);
+        Assert.Equal("Subject RENEWED-SUBJECT", decrypted.Subject);
+        var keyEvent = Assert.Single(_log.Events);
+        Assert.Equal((KeyOperation.DecryptKey, KeyEventResult.Ok, "smime-escrow"), (keyEvent.Operation, keyEvent.Result, keyEvent.KeyClass));
+    }
+
+    [Fact]
+    public async Task EscrowDecryptAsync_EscrowKeyRotated_OldMailDecryptsWithItsOwnKeyPair()
+    {
+        var previousCertificate = IssueEscrowCertificate(_previousEscrowKey!);
+        var retired = new RetiredEscrowCertificate { CertificatePath = previousCertificate, KeyPair = "smime-escrow-2025" };
+        var beforeRotation = Reparse((await Services().Encryptor.EncryptAsync(Request("ROTATED"), default)).Message!);
+        var oldMail = Reparse((await Services(escrowFile: previousCertificate).Encryptor.EncryptAsync(Request("OLDKEY"), default)).Message!);
+        var services = Services(retired: [retired]);
+
+        var old = await services.EscrowDecryptor.DecryptAsync(oldMail, SmimeFixture.Use, default);
+        var current = await services.EscrowDecryptor.DecryptAsync(beforeRotation, SmimeFixture.Use, default);
+
+        Assert.Equal("Subject OLDKEY-SUBJECT", old.Subject);
+        Assert.Equal("Subject ROTATED-SUBJECT", current.Subject);
+        Assert.Equal(["smime-escrow-2025", "smime-escrow"], _log.Events.Select(e => e.KeyClass));
+    }
+
+    [Fact]
+    public void Create_RetiredCertificateOfAnotherKeyWithoutKeyPair_ConfigurationErrorAtStartUp()
+    {
+        var otherKey = IssueEscrowCertificate(_previousEscrowKey!);
+
+        var error = Assert.Throws<KeyServiceException>(() => Services(retired: [new RetiredEscrowCertificate { CertificatePath = otherKey }]));
+
+        Assert.Equal(KeyErrorKind.Configuration, error.Kind);
+        Assert.Contains("certifies another key", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,4 +1,3 @@
-using System.Security.Cryptography.X509Certificates;
 using MimeKit;
 using MimeKit.Cryptography;
 using Org.BouncyCastle.Asn1;
@@ -11,14 +10,13 @@ using Org.BouncyCastle.Crypto;
 using Org.BouncyCastle.Security;
 using Sovereignty.KeyService.Keys;
 using Sovereignty.KeyService.Providers;
-using BcCertificate = Org.BouncyCastle.X509.X509Certificate;
 using CmsContentInfo = Org.BouncyCastle.Asn1.Cms.ContentInfo;
-using CmsIssuerAndSerialNumber = Org.BouncyCastle.Asn1.Cms.IssuerAndSerialNumber;
 
 namespace Sovereignty.KeyService.Smime.Decryption;
 
 /// <summary>
-/// Decrypts EnvelopedData addressed to the escrow certificate: the content-encryption key
+/// Decrypts EnvelopedData addressed to the escrow certificate, or to a retired one (renewed
+/// certificate or rotated key pair, see <see cref="RetiredEscrowCertificate"/>): the content-encryption key
 /// is decrypted in the HSM (PKCS#1 v1.5, OAEP-SHA-1, OAEP-SHA-256: the provider falls back
 /// to raw RSA plus software OAEP decoding where the token lacks it), the content with
 /// BouncyCastle's ciphers (BouncyCastle's CMS API cannot take an
@@ -34,31 +32,26 @@ internal sealed class EscrowDecryptor : ISmimeEscrowDecryptor
         [PkcsObjectIdentifiers.DesEde3Cbc] = 24,
     };
 
-    private readonly X509Certificate2 _certificate;
-    private readonly BcCertificate _bcCertificate;
+    private readonly IReadOnlyList<EscrowIdentity> _identities;
     private readonly IKeyPairRing _keyPairs;
-    private readonly string _keyPair;
     private readonly IReadOnlyList<string> _protectedHeaders;
 
-    public EscrowDecryptor(X509Certificate2 certificate, IKeyPairRing keyPairs, string keyPair, IReadOnlyList<string> protectedHeaders)
+    /// <param name="identities">The current escrow certificate first, then retired ones.</param>
+    /// <param name="keyPairs">The HSM key pairs; records one key event per use.</param>
+    /// <param name="protectedHeaders">Headers to restore from the decrypted payload.</param>
+    public EscrowDecryptor(IReadOnlyList<EscrowIdentity> identities, IKeyPairRing keyPairs, IReadOnlyList<string> protectedHeaders)
     {
-        using (var rsa = certificate.GetRSAPublicKey())
+        if (identities.Count == 0)
         {
-            if (rsa is null)
-            {
-                throw new KeyServiceException(KeyErrorKind.Configuration, "The escrow certificate's key is not RSA.");
-            }
+            throw new ArgumentException("At least the current escrow certificate is needed.", nameof(identities));
         }
 
-        _certificate = certificate;
-        _bcCertificate = Certificates.BouncyCastleCertificates.For(certificate);
+        _identities = identities;
         _keyPairs = keyPairs;
-        _keyPair = keyPair;
         _protectedHeaders = protectedHeaders;
-        CertificateFingerprint = Certificates.CertificateFingerprint.Sha256(certificate);
     }
 
-    public string CertificateFingerprint { get; }
+    public string CertificateFingerprint => _identities[0].Fingerprint;
 
     public async Task<MimeMessage> DecryptAsync(MimeMessage message, KeyUse use, CancellationToken cancellationToken)
     {
@@ -69,7 +62,7 @@ internal sealed class EscrowDecryptor : ISmimeEscrowDecryptor
         }
 
         var envelopedData = Parse(enveloped);
-        var recipient = FindEscrowRecipient(envelopedData);
+        var (recipient, identity) = FindEscrowRecipient(envelopedData);
         var scheme = KeyTransportOf(recipient.KeyEncryptionAlgorithm);
         var contentAlgorithm = envelopedData.EncryptedContentInfo.ContentEncryptionAlgorithm;
         if (!s_contentAlgorithms.TryGetValue(contentAlgorithm.Algorithm, out var keyLength))
@@ -78,7 +71,7 @@ internal sealed class EscrowDecryptor : ISmimeEscrowDecryptor
         }
 
         // The key pair ring records the DecryptKey event (or fails, retryably) before it returns.
-        var contentKey = await _keyPairs.DecryptAsync(_keyPair, recipient.EncryptedKey.GetOctets(), scheme, use, cancellationToken).ConfigureAwait(false);
+        var contentKey = await _keyPairs.DecryptAsync(identity.KeyPair, recipient.EncryptedKey.GetOctets(), scheme, use, cancellationToken).ConfigureAwait(false);
         byte[] content;
         try
         {
@@ -125,30 +118,21 @@ internal sealed class EscrowDecryptor : ISmimeEscrowDecryptor
         }
     }
 
-    private KeyTransRecipientInfo FindEscrowRecipient(EnvelopedData envelopedData)
+    private (KeyTransRecipientInfo Recipient, EscrowIdentity Identity) FindEscrowRecipient(EnvelopedData envelopedData)
     {
-        foreach (var encodable in envelopedData.RecipientInfos ?? new DerSet())
+        // Current certificate first: a message also addressed to a retired one opens with today's key.
+        foreach (var identity in _identities)
         {
-            if (RecipientInfo.GetInstance(encodable).Info is KeyTransRecipientInfo keyTrans && IsEscrow(keyTrans.RecipientIdentifier))
+            foreach (var encodable in envelopedData.RecipientInfos ?? new DerSet())
             {
-                return keyTrans;
+                if (RecipientInfo.GetInstance(encodable).Info is KeyTransRecipientInfo keyTrans && identity.IsNamedBy(keyTrans.RecipientIdentifier))
+                {
+                    return (keyTrans, identity);
+                }
             }
         }
 
-        throw new KeyServiceException(KeyErrorKind.InvalidData, "The message was not encrypted to the escrow certificate.");
-    }
-
-    private bool IsEscrow(RecipientIdentifier identifier)
-    {
-        if (identifier.IsTagged)
-        {
-            var keyId = Asn1OctetString.GetInstance(identifier.ID).GetOctets();
-            var ski = _certificate.Extensions.OfType<X509SubjectKeyIdentifierExtension>().FirstOrDefault();
-            return ski?.SubjectKeyIdentifierBytes.Span.SequenceEqual(keyId) ?? false;
-        }
-
-        var issuerAndSerial = CmsIssuerAndSerialNumber.GetInstance(identifier.ID);
-        return issuerAndSerial.Issuer.Equivalent(_bcCertificate.IssuerDN) && issuerAndSerial.SerialNumber.Value.Equals(_bcCertificate.SerialNumber);
+        throw new KeyServiceException(KeyErrorKind.InvalidData, "The message was not encrypted to the escrow certificate (nor to a retired one configured in RetiredEscrowCertificates).");
     }
 
     private static RsaDecryptionScheme KeyTransportOf(AlgorithmIdentifier algorithm)
