@@ -104,17 +104,23 @@ internal static class AuditRecordShape
     }
 }
 
-/// <summary>Splits one append into its client part (numbering, hashing, arguments) and its Redis part (the script).</summary>
+/// <summary>
+/// Splits one append into its client part (numbering, hashing, arguments) and its Redis part
+/// (the script), in wall-clock time and in CPU time: on a shared machine the CPU time each
+/// side spends per event varies far less than the wall-clock figures.
+/// </summary>
 internal static class AppendProfile
 {
-    public static async Task RunAsync(IConnectionMultiplexer redis, Func<int, KeyService.Audit.KeyEvent> events, int batches, int size, Func<Task<string>>? commandStats = null)
+    public static async Task RunAsync(IConnectionMultiplexer redis, Func<int, KeyService.Audit.KeyEvent> events, int batches, int size, Func<string, Task<string>> info)
     {
         var keys = new AuditKeys("profile", "p");
         var db = redis.GetDatabase();
         var previous = AuditRecordCodec.GenesisHash;
-        var client = System.Diagnostics.Stopwatch.StartNew();
-        client.Stop();
+        var client = new System.Diagnostics.Stopwatch();
         var server = new System.Diagnostics.Stopwatch();
+        var process = System.Diagnostics.Process.GetCurrentProcess();
+        var redisCpuBefore = RedisCpuSeconds(await info("cpu"));
+        var clientCpuBefore = process.TotalProcessorTime;
         for (var b = 0; b < batches; b++)
         {
             client.Start();
@@ -134,11 +140,33 @@ internal static class AppendProfile
             server.Stop();
         }
 
+        process.Refresh();
+        var clientCpu = process.TotalProcessorTime - clientCpuBefore;
+        var redisCpu = RedisCpuSeconds(await info("cpu")) - redisCpuBefore;
         var total = batches * size;
-        if (commandStats is not null)
-        {
-            Console.WriteLine(await commandStats());
-        }
+        Console.WriteLine(await info("commandstats"));
         Console.WriteLine($"append profile: {total:N0} events in batches of {size}: client {client.Elapsed.TotalMilliseconds * 1000 / total:F1} us/event, script round trip {server.Elapsed.TotalMilliseconds * 1000 / total:F1} us/event");
+        Console.WriteLine($"append CPU time: redis-server {redisCpu * 1e6 / total:F1} us/event, benchmark process {clientCpu.TotalMicroseconds / total:F1} us/event (includes building the sample events)");
+    }
+
+    /// <summary>CPU time (user + system) of the redis-server process, from <c>INFO cpu</c>.</summary>
+    public static double RedisCpuSeconds(string info) => InfoValue(info, "used_cpu_user", null) + InfoValue(info, "used_cpu_sys", null);
+
+    /// <summary>A value of an INFO line: <c>name:value</c>, or <c>name:k=v,...</c> with <paramref name="key"/>; 0 when absent.</summary>
+    public static double InfoValue(string info, string name, string? key)
+    {
+        var line = info.Split('\n').FirstOrDefault(l => l.StartsWith(name + ":", StringComparison.Ordinal));
+        if (line is null)
+        {
+            return 0;
+        }
+
+        var value = line[(name.Length + 1)..].Trim();
+        if (key is not null)
+        {
+            value = value.Split(',').Select(p => p.Split('=')).First(p => p[0] == key)[1];
+        }
+
+        return double.Parse(value, System.Globalization.CultureInfo.InvariantCulture);
     }
 }

@@ -22,7 +22,7 @@ var db = redis.GetDatabase();
 Console.WriteLine($"redis-server 127.0.0.1:{server.Port}, appendonly yes, appendfsync everysec; {Environment.ProcessorCount} cores; load average {File.ReadAllText("/proc/loadavg").Trim()}");
 if (args.Contains("--profile"))
 {
-    await AppendProfile.RunAsync(redis, SampleEvent, Arg("--batches", 40), 256, () => RedisInfoAsync(server, "commandstats"));
+    await AppendProfile.RunAsync(redis, SampleEvent, Arg("--batches", 40), 256, section => RedisInfoAsync(server, section));
     return 0;
 }
 Console.WriteLine();
@@ -73,6 +73,8 @@ for (var i = 0; i < single; i++)
 
 Report("audit RecordAsync, 1 caller (sequential)", single, watch.Elapsed);
 
+var redisBefore = await RedisInfoAsync(server, "all");
+var processCpuBefore = Environment.CpuUsage.TotalTime;
 watch.Restart();
 var next = -1;
 await Task.WhenAll(Enumerable.Range(0, callers).Select(async _ =>
@@ -89,6 +91,11 @@ await Task.WhenAll(Enumerable.Range(0, callers).Select(async _ =>
     }
 }));
 Report($"audit RecordAsync, {callers} concurrent callers", events, watch.Elapsed);
+var processCpu = Environment.CpuUsage.TotalTime - processCpuBefore;
+var redisAfter = await RedisInfoAsync(server, "all");
+var scripts = AppendProfile.InfoValue(redisAfter, "cmdstat_evalsha", "calls") - AppendProfile.InfoValue(redisBefore, "cmdstat_evalsha", "calls");
+var redisCpu = AppendProfile.RedisCpuSeconds(redisAfter) - AppendProfile.RedisCpuSeconds(redisBefore);
+Console.WriteLine($"  {scripts:N0} script calls ({events / Math.Max(1, scripts):F0} events per batch); CPU per event: redis-server {redisCpu * 1e6 / events:F1} us, benchmark process {processCpu.TotalMicroseconds / events:F1} us");
 await log.DisposeAsync();
 
 var verifyWatch = Stopwatch.StartNew();
@@ -96,6 +103,11 @@ var verification = await new AuditVerifier(redis, "bench", log.PublicKey).Verify
 Console.WriteLine($"verify: {(verification.Intact ? "intact" : "NOT INTACT")}, {verification.Events:N0} events in {verifyWatch.Elapsed.TotalSeconds:F1} s");
 await DeletePrefixAsync(redis, server, "bench");
 Console.WriteLine();
+
+if (stored == 0)
+{
+    return 0;
+}
 
 // Query latency over `stored` events: loaded through the same append script, pipelined.
 var loadWatch = Stopwatch.StartNew();

@@ -13,45 +13,73 @@ internal static class AppendScript
 {
     // KEYS[1] events stream, KEYS[2] head hash, KEYS[3..] index and counter keys.
     // ARGV: expectedSeq, newSeq, newHash, newMs, counterTtlSeconds, eventCount,
-    //       eventCount x [id, 2*fieldCount, name, value, ...],
-    //       zsetCount, zsetCount x [keyIndex, pairCount, score, member, ...],
-    //       hashCount, hashCount x [keyIndex, fieldCount, field, increment, ...].
-    // Index members are chain sequence numbers and scores the stream id's milliseconds, so
-    // the stream id is score-member: short members keep the script's arguments and Redis's
-    // memory small. Each counter hash gets one EXPIRE per batch, not one per increment.
+    //       eventCount x [ms, one value per stored field in AuditRecordCodec.StoredFields order],
+    //       zsetCount, zsetCount x [keyIndex, eventCount, event, ...],
+    //       hashCount, hashCount x [keyIndex, fieldCount, field, ..., increment, ...].
+    // Field names are not sent: the script holds them and pairs them with the values, and an
+    // empty value marks a field that is not stored (the codec never stores an empty value).
+    // Redis parses, and the script converts, every argument: the names were half of them.
+    // The stream id is ms-seq (seq is the first value); an index entry names its event by
+    // its position in the batch and gets member seq, score ms (the stream id is
+    // score-member), so index entries cost one short argument each and one ZADD per key
+    // per batch. A counter hash is read (HMGET) and written back (HSET) once per batch, not
+    // incremented once per field, and gets one EXPIRE per batch; a stored count that is not
+    // a number (tampered) counts as 0 instead of failing the script after its XADDs.
     // Every key carries the node's hash tag, so the script is valid in Redis Cluster.
     // Redis runs a script atomically; the only command that can fail is the first XADD
     // (an id not above the last one), which then fails before anything was written.
-    public const string Lua = """
-        local cur = redis.call('HGET', KEYS[2], 'seq') or '0'
+    public static readonly string Lua = $$"""
+        local KEYS, ARGV, call = KEYS, ARGV, redis.call
+        local names = { {{string.Join(", ", AuditRecordCodec.StoredFields.Select(name => "'" + name + "'"))}} }
+        local nf = #names
+        local cur = call('HGET', KEYS[2], 'seq') or '0'
         if cur ~= ARGV[1] then
           return redis.error_reply('AUDITSEQ head is ' .. cur .. ', batch expected ' .. ARGV[1])
         end
         local n = tonumber(ARGV[6])
+        local ms, seq, f = {}, {}, {}
         local i = 7
         for e = 1, n do
-          local nf = tonumber(ARGV[i + 1])
-          redis.call('XADD', KEYS[1], ARGV[i], unpack(ARGV, i + 2, i + 1 + nf))
-          i = i + 2 + nf
+          local c = 0
+          for j = 1, nf do
+            local v = ARGV[i + j]
+            if v ~= '' then
+              f[c + 1] = names[j]
+              f[c + 2] = v
+              c = c + 2
+            end
+          end
+          ms[e] = ARGV[i]
+          seq[e] = ARGV[i + 1]
+          call('XADD', KEYS[1], ms[e] .. '-' .. seq[e], unpack(f, 1, c))
+          i = i + 1 + nf
         end
         local zc = tonumber(ARGV[i]); i = i + 1
         for z = 1, zc do
           local k = KEYS[tonumber(ARGV[i])]
           local np = tonumber(ARGV[i + 1])
-          redis.call('ZADD', k, unpack(ARGV, i + 2, i + 1 + np * 2))
-          i = i + 2 + np * 2
+          for p = 1, np do
+            local e = tonumber(ARGV[i + 1 + p])
+            f[2 * p - 1] = ms[e]
+            f[2 * p] = seq[e]
+          end
+          call('ZADD', k, unpack(f, 1, 2 * np))
+          i = i + 2 + np
         end
         local hc = tonumber(ARGV[i]); i = i + 1
         for h = 1, hc do
           local k = KEYS[tonumber(ARGV[i])]
           local nc = tonumber(ARGV[i + 1])
+          local old = call('HMGET', k, unpack(ARGV, i + 2, i + 1 + nc))
           for c = 1, nc do
-            redis.call('HINCRBY', k, ARGV[i + 2 * c], ARGV[i + 2 * c + 1])
+            f[2 * c - 1] = ARGV[i + 1 + c]
+            f[2 * c] = (tonumber(old[c]) or 0) + tonumber(ARGV[i + 1 + nc + c])
           end
-          if ARGV[5] ~= '0' then redis.call('EXPIRE', k, ARGV[5]) end
+          call('HSET', k, unpack(f, 1, 2 * nc))
+          if ARGV[5] ~= '0' then call('EXPIRE', k, ARGV[5]) end
           i = i + 2 + 2 * nc
         end
-        redis.call('HSET', KEYS[2], 'seq', ARGV[2], 'h', ARGV[3], 'ms', ARGV[4])
+        call('HSET', KEYS[2], 'seq', ARGV[2], 'h', ARGV[3], 'ms', ARGV[4])
         return n
         """;
 
@@ -72,7 +100,8 @@ internal static class AppendScript
             return index;
         }
 
-        var zsets = new Dictionary<int, List<(long Score, string Member)>>();
+        // Index key -> positions (1-based) of its events in the batch.
+        var zsets = new Dictionary<int, List<int>>();
         var counters = new Dictionary<int, Dictionary<string, long>>();
         void Count(int key, string field)
         {
@@ -85,37 +114,40 @@ internal static class AppendScript
             fields[field] = fields.GetValueOrDefault(field) + 1;
         }
 
-        var args = new List<RedisValue>(records.Count * 48);
+        var args = new List<RedisValue>(8 + (records.Count * (AuditRecordCodec.StoredFields.Length + 8)));
         var last = records[^1];
-        args.Add(L(expectedSequence));
-        args.Add(L(last.Sequence));
+        args.Add(expectedSequence);
+        args.Add(last.Sequence);
         args.Add(last.Hash);
-        args.Add(L(StreamMilliseconds(last.StreamId)));
-        args.Add(L(counterTtlSeconds));
+        args.Add(StreamMilliseconds(last.StreamId));
+        args.Add(counterTtlSeconds);
         args.Add(records.Count);
-        foreach (var record in records)
+        for (var position = 1; position <= records.Count; position++)
         {
-            var fields = AuditRecordCodec.ToFields(record);
-            args.Add(record.StreamId);
-            args.Add(fields.Count * 2);
-            foreach (var field in fields)
+            var record = records[position - 1];
+
+            // The script writes the stream id as ms-seq from the values: it must be the record's.
+            if (StreamSequence(record.StreamId) != record.Sequence)
             {
-                args.Add(field.Key);
-                args.Add(field.Value);
+                throw new InvalidOperationException($"Audit record {record.Sequence} has the stream id {record.StreamId}.");
             }
 
-            var score = StreamMilliseconds(record.StreamId);
-            var member = L(record.Sequence);
+            args.Add(StreamMilliseconds(record.StreamId));
+            foreach (var value in AuditRecordCodec.ToValues(record))
+            {
+                args.Add(value ?? RedisValue.EmptyString);
+            }
+
             foreach (var index in keys.IndexesOf(record))
             {
                 var k = IndexOf(index);
-                if (!zsets.TryGetValue(k, out var members))
+                if (!zsets.TryGetValue(k, out var events))
                 {
-                    members = [];
-                    zsets.Add(k, members);
+                    events = [];
+                    zsets.Add(k, events);
                 }
 
-                members.Add((score, member));
+                events.Add(position);
             }
 
             Count(IndexOf(keys.HourlyUses(record.Timestamp)), record.Actor);
@@ -126,14 +158,13 @@ internal static class AppendScript
         }
 
         args.Add(zsets.Count);
-        foreach (var (key, members) in zsets)
+        foreach (var (key, events) in zsets)
         {
             args.Add(key);
-            args.Add(members.Count);
-            foreach (var (score, member) in members)
+            args.Add(events.Count);
+            foreach (var position in events)
             {
-                args.Add(score);
-                args.Add(member);
+                args.Add(position);
             }
         }
 
@@ -142,9 +173,13 @@ internal static class AppendScript
         {
             args.Add(key);
             args.Add(fields.Count);
-            foreach (var (field, increment) in fields)
+            foreach (var field in fields.Keys)
             {
                 args.Add(field);
+            }
+
+            foreach (var increment in fields.Values)
+            {
                 args.Add(increment);
             }
         }
@@ -157,6 +192,4 @@ internal static class AppendScript
 
     public static long StreamSequence(string streamId) =>
         long.Parse(streamId.AsSpan(streamId.IndexOf('-', StringComparison.Ordinal) + 1), NumberStyles.None, CultureInfo.InvariantCulture);
-
-    private static string L(long value) => value.ToString(CultureInfo.InvariantCulture);
 }

@@ -23,6 +23,9 @@ internal static class AuditRecordCodec
 
     public const string HashField = "h";
 
+    /// <summary>Every stored field, in the order they are written: the hashed ones, then <c>h</c>.</summary>
+    public static readonly string[] StoredFields = [.. HashedFields, HashField];
+
     public const string GenesisHash = "0000000000000000000000000000000000000000000000000000000000000000";
 
     private static readonly byte[] s_domain = Encoding.ASCII.GetBytes("sovereignty-audit-event-v1\n");
@@ -58,8 +61,7 @@ internal static class AuditRecordCodec
             Hash = "",
             StreamId = FormatStreamId(streamMilliseconds, sequence),
         };
-        var fields = ToFields(record);
-        return record with { Hash = ComputeHash(fields) };
+        return record with { Hash = ComputeHash(ToValues(record)) };
     }
 
     /// <summary>SHA-256 of a recipient address, lower-cased and trimmed: lets an auditor who knows an address check it, without storing it.</summary>
@@ -68,45 +70,53 @@ internal static class AuditRecordCodec
     public static string FormatStreamId(long milliseconds, long sequence) =>
         string.Create(CultureInfo.InvariantCulture, $"{milliseconds}-{sequence}");
 
-    /// <summary>The stored fields of a record, hashed ones in canonical order, then <c>h</c>. Null values are not stored.</summary>
+    /// <summary>The stored fields of a record, hashed ones in canonical order, then <c>h</c>. Absent and empty values are not stored.</summary>
     public static List<KeyValuePair<string, string>> ToFields(AuditRecord r)
     {
-        var fields = new List<KeyValuePair<string, string>>(22);
-        void Add(string name, string? value)
+        var values = ToValues(r);
+        var fields = new List<KeyValuePair<string, string>>(values.Length);
+        for (var i = 0; i < values.Length; i++)
         {
-            if (value is not null)
+            if (values[i] is { } value)
             {
-                fields.Add(new(name, value));
+                fields.Add(new(StoredFields[i], value));
             }
         }
 
-        Add("seq", r.Sequence.ToString(CultureInfo.InvariantCulture));
-        Add("node", r.Node);
-        Add("t", r.Timestamp.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture));
-        Add("actor", r.Actor);
-        Add("groups", r.Groups.Count == 0 ? null : JsonSerializer.Serialize(r.Groups, AuditJsonContext.Default.IReadOnlyListString));
-        Add("addr", r.ClientAddress);
-        Add("client", r.ClientSoftware);
-        Add("op", r.Operation.ToString());
-        Add("kc", r.KeyClass);
-        Add("kid", r.KeyId);
-        Add("kv", r.KeyVersion?.ToString(CultureInfo.InvariantCulture));
-        Add("obj", r.ObjectId);
-        Add("rcpt_n", r.RecipientCount?.ToString(CultureInfo.InvariantCulture));
-        Add("rcpt_h", r.RecipientHashes.Count == 0 ? null : string.Join(',', r.RecipientHashes));
-        Add("purpose", r.Purpose);
-        Add("pv", r.PolicyVersion);
-        Add("res", r.Result.ToString());
-        Add("err", r.ErrorCode);
-        Add("corr", r.CorrelationId);
-        Add("detail", r.Detail.Count == 0 ? null : SerializeDetail(r.Detail));
-        Add("prev", r.PreviousHash);
-        if (r.Hash.Length > 0)
-        {
-            Add(HashField, r.Hash);
-        }
-
         return fields;
+    }
+
+    /// <summary>
+    /// The stored values of a record by position in <see cref="StoredFields"/>; null where the
+    /// field is not stored (absent or empty: an empty value is never written, so the empty
+    /// string can mark an absent field on the append path).
+    /// </summary>
+    public static string?[] ToValues(AuditRecord r)
+    {
+        var values = new string?[StoredFields.Length];
+        values[0] = r.Sequence.ToString(CultureInfo.InvariantCulture);
+        values[1] = NullIfEmpty(r.Node);
+        values[2] = r.Timestamp.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
+        values[3] = NullIfEmpty(r.Actor);
+        values[4] = r.Groups.Count == 0 ? null : JsonSerializer.Serialize(r.Groups, AuditJsonContext.Default.IReadOnlyListString);
+        values[5] = NullIfEmpty(r.ClientAddress);
+        values[6] = NullIfEmpty(r.ClientSoftware);
+        values[7] = r.Operation.ToString();
+        values[8] = NullIfEmpty(r.KeyClass);
+        values[9] = NullIfEmpty(r.KeyId);
+        values[10] = r.KeyVersion?.ToString(CultureInfo.InvariantCulture);
+        values[11] = NullIfEmpty(r.ObjectId);
+        values[12] = r.RecipientCount?.ToString(CultureInfo.InvariantCulture);
+        values[13] = r.RecipientHashes.Count == 0 ? null : string.Join(',', r.RecipientHashes);
+        values[14] = NullIfEmpty(r.Purpose);
+        values[15] = NullIfEmpty(r.PolicyVersion);
+        values[16] = r.Result.ToString();
+        values[17] = NullIfEmpty(r.ErrorCode);
+        values[18] = NullIfEmpty(r.CorrelationId);
+        values[19] = r.Detail.Count == 0 ? null : SerializeDetail(r.Detail);
+        values[20] = NullIfEmpty(r.PreviousHash);
+        values[21] = NullIfEmpty(r.Hash);
+        return values;
     }
 
     /// <summary>
@@ -116,11 +126,24 @@ internal static class AuditRecordCodec
     /// </summary>
     public static string ComputeHash(IReadOnlyList<KeyValuePair<string, string>> fields)
     {
+        var values = new string?[HashedFields.Length];
+        var cursor = 0;
+        for (var i = 0; i < HashedFields.Length; i++)
+        {
+            values[i] = FindField(fields, HashedFields[i], ref cursor);
+        }
+
+        return ComputeHash(values);
+    }
+
+    /// <summary>The same hash from values by position in <see cref="HashedFields"/> (null: absent; <c>h</c>, if given, is ignored).</summary>
+    public static string ComputeHash(ReadOnlySpan<string?> values)
+    {
         // One buffer, one SHA-256 call: this runs for every event on the append path.
         var size = s_domain.Length + (HashedFields.Length * 4);
-        foreach (var field in fields)
+        for (var i = 0; i < HashedFields.Length; i++)
         {
-            size += Encoding.UTF8.GetMaxByteCount(field.Value.Length);
+            size += values[i] is { } value ? Encoding.UTF8.GetMaxByteCount(value.Length) : 0;
         }
 
         var rented = ArrayPool<byte>.Shared.Rent(size);
@@ -128,11 +151,9 @@ internal static class AuditRecordCodec
         {
             s_domain.CopyTo(rented, 0);
             var written = s_domain.Length;
-            var cursor = 0;
-            foreach (var name in HashedFields)
+            for (var i = 0; i < HashedFields.Length; i++)
             {
-                var value = FindField(fields, name, ref cursor);
-                if (value is null)
+                if (values[i] is not { } value)
                 {
                     BinaryPrimitives.WriteUInt32BigEndian(rented.AsSpan(written), uint.MaxValue);
                     written += 4;

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -12,9 +11,10 @@ namespace Sovereignty.KeyService.Audit;
 /// counters, head) in one atomic script call, and only then completes each caller; it
 /// prepares the next batch while Redis runs the previous one (two in flight at most). A
 /// failure fails every caller of the batch with a retryable <see cref="KeyServiceException"/>
-/// (or, when the journal is enabled, parks the batch in the local journal).
+/// (or, when the journal is enabled, parks the batch in the local journal). The journal,
+/// the head recovery and the checkpoints are in the other <c>RedisKeyEventLog.*.cs</c> files.
 /// </summary>
-internal sealed class RedisKeyEventLog : IKeyEventLog, IAsyncDisposable
+internal sealed partial class RedisKeyEventLog : IKeyEventLog, IAsyncDisposable
 {
     private readonly IConnectionMultiplexer _redis;
     private readonly AuditOptions _options;
@@ -342,29 +342,6 @@ internal sealed class RedisKeyEventLog : IKeyEventLog, IAsyncDisposable
         _headTime = last.Timestamp;
     }
 
-    private void Journal(List<PendingEvent> batch, List<AuditRecord> records)
-    {
-        if (TryJournal(batch, records))
-        {
-            Commit(records);
-            Complete(batch);
-        }
-    }
-
-    /// <summary>Journals a batch whose records were already committed to the in-memory head when it was sent.</summary>
-    private void JournalSent(List<PendingEvent> batch, List<AuditRecord> records)
-    {
-        if (TryJournal(batch, records))
-        {
-            Complete(batch);
-            return;
-        }
-
-        // The in-memory head already covers this batch: read it again before chaining more.
-        _headKnown = false;
-        _predecessorFailed = true;
-    }
-
     /// <summary>
     /// Fails a sent batch. The in-memory head already covers it and the script may or may not
     /// have run, so the head is read again before anything else is chained, and a batch sent
@@ -377,218 +354,11 @@ internal sealed class RedisKeyEventLog : IKeyEventLog, IAsyncDisposable
         Fail(batch, exception);
     }
 
-    private bool TryJournal(List<PendingEvent> batch, List<AuditRecord> records)
-    {
-        if (!_journal!.TryAppend(records))
-        {
-            AuditLog.JournalFull(_logger, Node);
-            Fail(batch, new KeyServiceException(KeyErrorKind.Unavailable, "The audit log (Redis) is unavailable and the local audit journal is full: the key operation was not performed."));
-            return false;
-        }
-
-        AuditLog.Journaled(_logger, Node, records.Count, _journal.Bytes);
-        return true;
-    }
-
     private static void Complete(List<PendingEvent> batch)
     {
         foreach (var pending in batch)
         {
             pending.Completion.TrySetResult();
-        }
-    }
-
-    /// <summary>Writes journaled events to Redis in order; entries Redis already has (same node, sequence) are skipped.</summary>
-    private async Task FlushJournalAsync()
-    {
-        if (_journal is not { Entries.Count: > 0 })
-        {
-            return;
-        }
-
-        await DrainAsync();
-        try
-        {
-            EnsureConnected();
-            var db = _redis.GetDatabase();
-            var head = await db.HashGetAsync(_keys.Head, "seq");
-            var stored = head.IsNull ? 0 : (long)head;
-            var records = new List<AuditRecord>(_journal.Entries.Count);
-            foreach (var entry in _journal.Entries)
-            {
-                var fields = new List<KeyValuePair<string, string>>(entry.Fields.Length / 2);
-                for (var i = 0; i + 1 < entry.Fields.Length; i += 2)
-                {
-                    fields.Add(new(entry.Fields[i], entry.Fields[i + 1]));
-                }
-
-                var record = AuditRecordCodec.TryDecode(entry.Id, fields, out var error)
-                    ?? throw new InvalidDataException($"Audit journal entry {entry.Id} is unreadable: {error}");
-                if (record.Sequence > stored)
-                {
-                    records.Add(record);
-                }
-            }
-
-            var written = 0;
-            foreach (var chunk in records.Chunk(_options.MaxBatch))
-            {
-                await WriteAsync(chunk, stored);
-                stored = chunk[^1].Sequence;
-                written += chunk.Length;
-            }
-
-            _journal.Clear();
-            AuditLog.JournalFlushed(_logger, Node, written);
-
-            // The head may have come from the journal while Redis was down: Redis is authoritative again.
-            _headKnown = false;
-            await TryLoadHeadAsync();
-        }
-        catch (Exception ex) when (IsRedisFailure(ex))
-        {
-            // Still down (or a partial flush): the journal keeps everything; the next try skips what Redis already has.
-        }
-    }
-
-    private async Task<bool> TryLoadHeadAsync()
-    {
-        try
-        {
-            EnsureConnected();
-            var db = _redis.GetDatabase();
-            await db.SetAddAsync(AuditKeys.NodeRegistry(_options.KeyPrefix), Node);
-            var head = await db.HashGetAllAsync(_keys.Head);
-            var map = head.ToDictionary(e => (string)e.Name!, e => (string)e.Value!);
-            _headSequence = map.TryGetValue("seq", out var seq) ? long.Parse(seq, CultureInfo.InvariantCulture) : 0;
-            _headHash = map.TryGetValue("h", out var h) ? h : AuditRecordCodec.GenesisHash;
-            _headMilliseconds = map.TryGetValue("ms", out var ms) ? long.Parse(ms, CultureInfo.InvariantCulture) : 0;
-
-            var checkpoints = await db.StreamRangeAsync(_keys.Checkpoints, "-", "+", count: 1, messageOrder: Order.Descending);
-            AuditCheckpoint? last = null;
-            if (checkpoints.Length == 1)
-            {
-                last = AuditCheckpointCodec.TryDecode(checkpoints[0].Id!, ToPairs(checkpoints[0]), out _);
-            }
-
-            _checkpointNumber = last?.Number ?? 0;
-            _checkpointSignature = last?.Signature ?? "";
-            var signedUpTo = last?.LastSequence ?? 0;
-            _unsignedCount = _headSequence - signedUpTo;
-            if (_unsignedCount > 0)
-            {
-                var after = last is null ? "-" : "(" + last.LastStreamId;
-                var first = await db.StreamRangeAsync(_keys.Events, after, "+", count: 1);
-                var record = first.Length == 1 ? AuditRecordCodec.TryDecode(first[0].Id!, ToPairs(first[0]), out _) : null;
-                _unsignedFirstSequence = record?.Sequence ?? signedUpTo + 1;
-                _unsignedFirstTime = record?.Timestamp ?? _time.GetUtcNow();
-            }
-
-            _headTime = DateTimeOffset.FromUnixTimeMilliseconds(_headMilliseconds);
-            _headKnown = true;
-            _predecessorFailed = false;
-        }
-        catch (Exception ex) when (IsRedisFailure(ex))
-        {
-            if (_journal is { Entries.Count: > 0 } && !_headKnown)
-            {
-                // Redis is down but the journal holds the newest part of the chain: continue from it.
-                var lastEntry = _journal.Entries[^1];
-                var fields = new List<KeyValuePair<string, string>>();
-                for (var i = 0; i + 1 < lastEntry.Fields.Length; i += 2)
-                {
-                    fields.Add(new(lastEntry.Fields[i], lastEntry.Fields[i + 1]));
-                }
-
-                if (AuditRecordCodec.TryDecode(lastEntry.Id, fields, out _) is { } record)
-                {
-                    _headSequence = record.Sequence;
-                    _headHash = record.Hash;
-                    _headMilliseconds = AppendScript.StreamMilliseconds(record.StreamId);
-                    _headTime = record.Timestamp;
-                    _headKnown = true;
-                    _predecessorFailed = false;
-                }
-            }
-        }
-
-        if (_headKnown && _journal is { Entries.Count: > 0 })
-        {
-            // The journal may be ahead of Redis (written during an outage before a restart).
-            var lastEntry = _journal.Entries[^1];
-            var sequence = AppendScript.StreamSequence(lastEntry.Id);
-            if (sequence > _headSequence)
-            {
-                var fields = new List<KeyValuePair<string, string>>();
-                for (var i = 0; i + 1 < lastEntry.Fields.Length; i += 2)
-                {
-                    fields.Add(new(lastEntry.Fields[i], lastEntry.Fields[i + 1]));
-                }
-
-                var record = AuditRecordCodec.TryDecode(lastEntry.Id, fields, out _)!;
-                _unsignedCount += sequence - _headSequence;
-                _headSequence = sequence;
-                _headHash = record.Hash;
-                _headMilliseconds = AppendScript.StreamMilliseconds(record.StreamId);
-                _headTime = record.Timestamp;
-            }
-        }
-
-        return _headKnown;
-    }
-
-    private async Task CheckpointAsync(bool force)
-    {
-        var now = _time.GetUtcNow();
-        if (!_headKnown || _unsignedCount == 0 || _journal is { Entries.Count: > 0 } || now < _nextCheckpointAttempt)
-        {
-            return;
-        }
-
-        if (!force && _unsignedCount < _options.CheckpointEvery && now - _lastCheckpointAt < _options.CheckpointInterval)
-        {
-            return;
-        }
-
-        // Sign only a head that Redis has acknowledged.
-        await DrainAsync();
-        if (!_headKnown || _unsignedCount == 0 || _journal is { Entries.Count: > 0 })
-        {
-            return;
-        }
-
-        try
-        {
-            var checkpoint = new AuditCheckpoint
-            {
-                Node = Node,
-                Number = _checkpointNumber + 1,
-                FirstSequence = _unsignedFirstSequence,
-                LastSequence = _headSequence,
-                Count = _unsignedCount,
-                FirstTime = _unsignedFirstTime,
-                LastTime = _headTime,
-                HeadHash = _headHash,
-                LastStreamId = AuditRecordCodec.FormatStreamId(_headMilliseconds, _headSequence),
-                PreviousSignature = _checkpointSignature,
-                SigningKeyId = _signer.KeyId,
-                SignedAt = now,
-            };
-            var signature = await _signer.SignAsync(AuditCheckpointCodec.SignedBytes(checkpoint), _stopping.Token);
-            checkpoint = checkpoint with { Signature = Convert.ToBase64String(signature) };
-            var fields = AuditCheckpointCodec.ToFields(checkpoint).Select(f => new NameValueEntry(f.Key, f.Value)).ToArray();
-            await _redis.GetDatabase().StreamAddAsync(_keys.Checkpoints, fields);
-            _checkpointNumber = checkpoint.Number;
-            _checkpointSignature = checkpoint.Signature;
-            _unsignedCount = 0;
-            _lastCheckpointAt = now;
-            AuditLog.CheckpointSigned(_logger, Node, checkpoint.Number, checkpoint.FirstSequence, checkpoint.LastSequence);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !_stopping.IsCancellationRequested)
-        {
-            // A checkpoint is retried later; the events it will cover are already durable.
-            AuditLog.CheckpointFailed(_logger, Node, ex);
-            _nextCheckpointAttempt = now + TimeSpan.FromSeconds(5);
         }
     }
 

@@ -48,6 +48,37 @@ public sealed class AuditRecordCodecTests
     }
 
     [Fact]
+    public void ToFields_EmptyValue_NotStoredAndHashCoversItAsAbsent()
+    {
+        var record = Sample() with { ErrorCode = "" };
+        record = record with { Hash = AuditRecordCodec.ComputeHash(AuditRecordCodec.ToValues(record)) };
+        var fields = AuditRecordCodec.ToFields(record);
+        Assert.DoesNotContain(fields, f => f.Key == "err");
+        Assert.DoesNotContain(fields, f => f.Value.Length == 0);
+        Assert.Equal(record.Hash, AuditRecordCodec.ComputeHash(fields));
+    }
+
+    [Fact]
+    public void ToValues_Record_SameValuesAsToFieldsInStoredFieldOrder()
+    {
+        var record = Sample(["bob@example.org"]);
+        var values = AuditRecordCodec.ToValues(record);
+        var fields = AuditRecordCodec.ToFields(record);
+        Assert.Equal(AuditRecordCodec.StoredFields.Length, values.Length);
+        Assert.Equal(
+            fields,
+            AuditRecordCodec.StoredFields.Zip(values).Where(p => p.Second is not null).Select(p => new KeyValuePair<string, string>(p.First, p.Second!)));
+        Assert.Equal(record.Hash, AuditRecordCodec.ComputeHash(values));
+    }
+
+    [Fact]
+    public void Build_StreamIdOfAnotherSequence_Throws()
+    {
+        var record = Sample() with { StreamId = AuditRecordCodec.FormatStreamId(5, 8) };
+        Assert.Throws<InvalidOperationException>(() => AppendScript.Build(new AuditKeys("p", "node-a"), [record], 6, 0));
+    }
+
+    [Fact]
     public void TryDecode_StoredFields_RoundTrips()
     {
         var record = Sample(["Bob@Example.org", "carol@example.org"]);

@@ -68,6 +68,44 @@ public sealed class RedisKeyEventLogTests(RedisFixture redis) : IDisposable
     }
 
     [Fact]
+    public async Task RecordAsync_StoredEntry_NamedFieldsInCanonicalOrderWithoutEmptyOrAbsentOnes()
+    {
+        var prefix = AuditTestKit.NewPrefix();
+        var withoutObject = AuditTestKit.Event(objectId: null);
+        var keyEvent = withoutObject with { Use = withoutObject.Use with { ClientAddress = "", Groups = [] } };
+        await using (var log = AuditTestKit.CreateLog(redis.Connection, AuditTestKit.Options(prefix, "node-a"), _signer, AuditTestKit.Clock()))
+        {
+            await log.RecordAsync(keyEvent, CancellationToken.None);
+        }
+
+        var raw = Assert.Single(await redis.Connection.GetDatabase().StreamRangeAsync($"{prefix}:{{node-a}}:events"));
+        var names = raw.Values.Select(v => (string)v.Name!).ToList();
+        string[] absent = ["groups", "addr", "obj", "rcpt_n", "rcpt_h", "err"];
+        Assert.Equal(AuditRecordCodec.StoredFields.Except(absent), names);
+        Assert.DoesNotContain(raw.Values, v => ((string)v.Value!).Length == 0);
+        Assert.Equal("1", (string)raw.Values[0].Value!);
+        Assert.EndsWith("-1", raw.Id.ToString(), StringComparison.Ordinal);
+        var pairs = RedisKeyEventLog.ToPairs(raw);
+        Assert.Equal(pairs.Single(p => p.Key == AuditRecordCodec.HashField).Value, AuditRecordCodec.ComputeHash(pairs));
+    }
+
+    [Fact]
+    public async Task RecordAsync_StoredCounterNotANumber_EventRecordedAndCountRestarts()
+    {
+        var prefix = AuditTestKit.NewPrefix();
+        var counter = new AuditKeys(prefix, "node-a").HourlyUses(AuditTestKit.Start);
+        await redis.Connection.GetDatabase().HashSetAsync(counter, "alice", "not-a-number");
+        await using (var log = AuditTestKit.CreateLog(redis.Connection, AuditTestKit.Options(prefix, "node-a"), _signer, AuditTestKit.Clock()))
+        {
+            await log.RecordAsync(AuditTestKit.Event(), CancellationToken.None);
+            await log.RecordAsync(AuditTestKit.Event(), CancellationToken.None);
+        }
+
+        Assert.Equal(2, (await AuditTestKit.ReadAllAsync(redis.Connection, prefix)).Count);
+        Assert.Equal("2", (string?)await redis.Connection.GetDatabase().HashGetAsync(counter, "alice"));
+    }
+
+    [Fact]
     public async Task RecordAsync_ManyConcurrentCallers_OneUnbrokenChain()
     {
         var prefix = AuditTestKit.NewPrefix();
