@@ -155,6 +155,7 @@ internal static class OfficeReader
         using var reader = XmlReader.Create(new MemoryStream(xml, writable: false), ReaderSettings);
         var nodes = 0;
         var skipCellValue = false;
+        var chunk = new char[4096];
         while (reader.Read())
         {
             if (++nodes % 4096 == 0 && !session.Continue(location))
@@ -196,7 +197,13 @@ internal static class OfficeReader
 
                     break;
                 case XmlNodeType.Text or XmlNodeType.CDATA:
-                    builder.Append(reader.Value);
+                    // Straight from the reader's buffer: no string per text node.
+                    int read;
+                    while ((read = reader.ReadValueChunk(chunk, 0, chunk.Length)) > 0)
+                    {
+                        builder.Append(chunk, 0, read);
+                    }
+
                     break;
             }
 
