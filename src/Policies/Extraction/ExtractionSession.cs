@@ -121,6 +121,24 @@ internal sealed class ExtractionSession
         return buffer.ToArray();
     }
 
+    /// <summary>
+    /// Takes <paramref name="count"/> bytes of the total byte budget for content decoded in one
+    /// piece; false (nothing taken) when they do not fit.
+    /// </summary>
+    public bool TryReserve(long count)
+    {
+        if (count > Limits.MaxTotalBytes - _bytes)
+        {
+            return false;
+        }
+
+        _bytes += count;
+        return true;
+    }
+
+    /// <summary>Gives back bytes taken with <see cref="TryReserve"/> that were not used.</summary>
+    public void Release(long count) => _bytes -= count;
+
     /// <summary>Reads <paramref name="source"/> to its end within the limits.</summary>
     public byte[]? Capture(string location, long compressedLength, Stream source, long expectedLength = -1) =>
         Capture(location, compressedLength, (target, ct) => source.CopyTo(target, CopyBufferSize), expectedLength);
