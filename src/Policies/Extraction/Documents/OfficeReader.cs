@@ -1,5 +1,4 @@
 using System.IO.Compression;
-using System.Text;
 using System.Xml;
 using Sovereignty.Policies.Extraction.Labels;
 
@@ -152,7 +151,7 @@ internal static class OfficeReader
     /// <summary>Character data of an XML part, with tabs between cells and line breaks between paragraphs and rows.</summary>
     private static string ReadText(ExtractionSession session, ArraySegment<byte> xml, string location, bool isSharedOrSheet)
     {
-        var builder = new StringBuilder(xml.Count / 4);
+        using var builder = new PooledText(xml.Count);
         using var reader = XmlReader.Create(new MemoryStream(xml.Array!, xml.Offset, xml.Count, writable: false), ReaderSettings);
         var nodes = 0;
         var skipCellValue = false;
@@ -202,7 +201,7 @@ internal static class OfficeReader
                     int read;
                     while ((read = reader.ReadValueChunk(chunk, 0, chunk.Length)) > 0)
                     {
-                        builder.Append(chunk, 0, read);
+                        builder.Append(chunk.AsSpan(0, read));
                     }
 
                     break;
