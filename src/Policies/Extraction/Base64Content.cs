@@ -32,7 +32,7 @@ internal static class Base64Content
             return null;
         }
 
-        var buffer = ArrayPool<byte>.Shared.Rent(encodedLength);
+        var buffer = PooledBytes.Take(encodedLength);
         try
         {
             stream.Seek(0, SeekOrigin.Begin);
@@ -55,7 +55,7 @@ internal static class Base64Content
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            PooledBytes.Give(buffer);
         }
     }
 

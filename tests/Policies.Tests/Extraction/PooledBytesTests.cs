@@ -21,6 +21,20 @@ public sealed class PooledBytesTests
     }
 
     [Fact]
+    public void Write_LargerThanPooledArrays_KeepsEveryByte()
+    {
+        var expected = new byte[PooledBytes.MaxPooledLength + 1000];
+        new Random(6).NextBytes(expected);
+        using var bytes = new PooledBytes(capacity: 1000);
+
+        bytes.Write(expected.AsSpan(0, 1000));
+        bytes.Write(expected.AsSpan(1000));
+
+        Assert.Equal(expected.Length, bytes.Length);
+        Assert.True(expected.AsSpan().SequenceEqual(bytes.Segment));
+    }
+
+    [Fact]
     public void Write_AfterDispose_Throws()
     {
         var bytes = new PooledBytes(capacity: 10);

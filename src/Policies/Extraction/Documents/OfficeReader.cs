@@ -151,7 +151,9 @@ internal static class OfficeReader
     /// <summary>Character data of an XML part, with tabs between cells and line breaks between paragraphs and rows.</summary>
     private static string ReadText(ExtractionSession session, ArraySegment<byte> xml, string location, bool isSharedOrSheet)
     {
-        using var builder = new PooledText(xml.Count);
+        // The text is at most as long as the XML, and is not read past the per-part limit.
+        var limit = session.Limits.MaxTextCharsPerPart;
+        using var builder = new PooledText((int)Math.Min(xml.Count, limit + 1L));
         using var reader = XmlReader.Create(new MemoryStream(xml.Array!, xml.Offset, xml.Count, writable: false), ReaderSettings);
         var nodes = 0;
         var skipCellValue = false;
@@ -199,15 +201,15 @@ internal static class OfficeReader
                 case XmlNodeType.Text or XmlNodeType.CDATA:
                     // Straight from the reader's buffer: no string per text node.
                     int read;
-                    while ((read = reader.ReadValueChunk(chunk, 0, chunk.Length)) > 0)
+                    while (builder.Length <= limit && (read = reader.ReadValueChunk(chunk, 0, chunk.Length)) > 0)
                     {
-                        builder.Append(chunk.AsSpan(0, read));
+                        builder.Append(chunk.AsSpan(0, Math.Min(read, limit + 1 - builder.Length)));
                     }
 
                     break;
             }
 
-            if (builder.Length > session.Limits.MaxTextCharsPerPart)
+            if (builder.Length > limit)
             {
                 break;
             }
