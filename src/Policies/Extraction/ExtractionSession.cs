@@ -97,12 +97,44 @@ internal sealed class ExtractionSession
             return null;
         }
 
-        // A size hint (declared, so untrusted) only pre-sizes the buffer, within the byte budget.
-        var capacity = (int)Math.Clamp(expectedLength, 0, Math.Min(Limits.MaxTotalBytes - _bytes, Array.MaxLength));
-        using var buffer = new BoundedBuffer(this, compressedLength, capacity);
+        using var buffer = new BoundedBuffer(this, compressedLength, Capacity(expectedLength), pooled: null);
+        return Fill(location, buffer, write) ? buffer.ToArray() : null;
+    }
+
+    /// <summary>
+    /// Reads <paramref name="source"/> to its end within the limits, like <see cref="Capture(string, long, Stream, long)"/>,
+    /// into an array rented from the shared pool: for content needed only while it is extracted
+    /// (the caller disposes the result, which returns the array). Large intermediate buffers
+    /// taken from the pool are memory already in use, not fresh memory the system must map.
+    /// </summary>
+    public PooledBytes? CapturePooled(string location, long compressedLength, Stream source, long expectedLength = -1)
+    {
+        if (!Continue(location))
+        {
+            return null;
+        }
+
+        var pooled = new PooledBytes(Capacity(expectedLength));
+        using var buffer = new BoundedBuffer(this, compressedLength, 0, pooled);
+        if (Fill(location, buffer, (target, ct) => source.CopyTo(target, CopyBufferSize)))
+        {
+            return pooled;
+        }
+
+        pooled.Dispose();
+        return null;
+    }
+
+    // A size hint (declared, so untrusted) only pre-sizes the buffer, within the byte budget.
+    private int Capacity(long expectedLength) =>
+        (int)Math.Clamp(expectedLength, 0, Math.Min(Limits.MaxTotalBytes - _bytes, Array.MaxLength));
+
+    private bool Fill(string location, BoundedBuffer buffer, Action<Stream, CancellationToken> write)
+    {
         try
         {
             write(buffer, CancellationToken);
+            return true;
         }
         catch (ExtractionLimitException e)
         {
@@ -115,11 +147,27 @@ internal sealed class ExtractionSession
                 AddUnscannable(location, UnscannableReason.LimitExceeded, e.Message);
             }
 
-            return null;
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Takes <paramref name="count"/> bytes of the total byte budget for content decoded in one
+    /// piece; false (nothing taken) when they do not fit.
+    /// </summary>
+    public bool TryReserve(long count)
+    {
+        if (count > Limits.MaxTotalBytes - _bytes)
+        {
+            return false;
         }
 
-        return buffer.ToArray();
+        _bytes += count;
+        return true;
     }
+
+    /// <summary>Gives back bytes taken with <see cref="TryReserve"/> that were not used.</summary>
+    public void Release(long count) => _bytes -= count;
 
     /// <summary>Reads <paramref name="source"/> to its end within the limits.</summary>
     public byte[]? Capture(string location, long compressedLength, Stream source, long expectedLength = -1) =>
@@ -168,12 +216,15 @@ internal sealed class ExtractionSession
         private readonly ExtractionSession _session;
         private readonly long _compressedLength;
         private readonly MemoryStream _inner;
+        private readonly PooledBytes? _pooled;
 
-        public BoundedBuffer(ExtractionSession session, long compressedLength, int capacity)
+        // pooled: where the bytes go instead of a buffer of its own, when not null.
+        public BoundedBuffer(ExtractionSession session, long compressedLength, int capacity, PooledBytes? pooled)
         {
             _session = session;
             _compressedLength = compressedLength;
-            _inner = new MemoryStream(capacity);
+            _pooled = pooled;
+            _inner = new MemoryStream(pooled is null ? capacity : 0);
         }
 
         public override bool CanRead => false;
@@ -182,11 +233,11 @@ internal sealed class ExtractionSession
 
         public override bool CanWrite => true;
 
-        public override long Length => _inner.Length;
+        public override long Length => _pooled?.Length ?? _inner.Length;
 
         public override long Position
         {
-            get => _inner.Position;
+            get => Length;
             set => throw new NotSupportedException();
         }
 
@@ -198,14 +249,17 @@ internal sealed class ExtractionSession
         public override void Write(ReadOnlySpan<byte> buffer)
         {
             Account(buffer.Length);
-            _inner.Write(buffer);
+            if (_pooled is not null)
+            {
+                _pooled.Write(buffer);
+            }
+            else
+            {
+                _inner.Write(buffer);
+            }
         }
 
-        public override void WriteByte(byte value)
-        {
-            Account(1);
-            _inner.WriteByte(value);
-        }
+        public override void WriteByte(byte value) => Write([value]);
 
         public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
         {

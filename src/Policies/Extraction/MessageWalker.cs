@@ -127,7 +127,8 @@ internal static class MessageWalker
 
         var data = part.Content is null
             ? []
-            : session.Capture(location, -1, (stream, ct) => part.Content.DecodeTo(stream, ct), EncodedLength(part));
+            : Base64Content.TryDecode(session, location, part.Content)
+                ?? session.Capture(location, -1, (stream, ct) => part.Content.DecodeTo(stream, ct), EncodedLength(part));
         session.AddAttachment(new AttachmentInfo(location, part.FileName ?? string.Empty, contentType, data?.LongLength ?? -1));
         if (data is not null && session.EnterDepth(depth + 1, location))
         {

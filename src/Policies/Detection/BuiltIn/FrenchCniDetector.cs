@@ -30,6 +30,9 @@ internal sealed partial class FrenchCniDetector : PatternDetector
 
     protected override Regex Candidates => CandidatePattern();
 
+    // 9 or 12 digits and capital letters.
+    protected override DigitRunShape Shape { get; } = DigitRunShape.AlphaNumeric("ABCDEFGHIJKLMNOPQRSTUVWXYZ", minLength: 9);
+
     protected override Candidate? Validate(string text, int start, int length)
     {
         var value = text.AsSpan(start, length);
@@ -47,6 +50,6 @@ internal sealed partial class FrenchCniDetector : PatternDetector
     }
 
     // Old format first (longer); new format: 9 upper-case alphanumerics.
-    [GeneratedRegex(@"\d{4}(?:\d{3}|2[AB]\d)\d{5}|[0-9A-Z]{9}", PatternOptions, 2000)]
+    [GeneratedRegex(@"\d{4}(?:\d{3}|2[AB]\d)\d{5}|[0-9A-Z]{9}", PatternOptions)]
     private static partial Regex CandidatePattern();
 }

@@ -23,6 +23,9 @@ internal sealed partial class FrenchNifDetector : PatternDetector
 
     protected override Regex Candidates => CandidatePattern();
 
+    // 13 digits, spaces between groups.
+    protected override DigitRunShape Shape { get; } = new(" ", minDigits: 13);
+
     protected override Candidate? Validate(string text, int start, int length)
     {
         Span<char> digits = stackalloc char[13];
@@ -38,6 +41,6 @@ internal sealed partial class FrenchNifDetector : PatternDetector
             && Checksums.ToInt64(nif[..10]) % 511 == Checksums.ToInt64(nif[10..]);
     }
 
-    [GeneratedRegex(@"[0-3]\d[ ]?\d\d[ ]?\d{3}[ ]?\d{3}[ ]?\d{3}", PatternOptions, 2000)]
+    [GeneratedRegex(@"[0-3]\d[ ]?\d\d[ ]?\d{3}[ ]?\d{3}[ ]?\d{3}", PatternOptions)]
     private static partial Regex CandidatePattern();
 }

@@ -28,6 +28,9 @@ internal sealed partial class FrenchNirDetector : PatternDetector
 
     protected override Regex Candidates => CandidatePattern();
 
+    // At least 14 digits (13 when the department is 2A/2B), spaces or dots between groups.
+    protected override DigitRunShape Shape { get; } = new(" .ABab", minDigits: 14);
+
     protected override Candidate? Validate(string text, int start, int length)
     {
         Span<char> c = stackalloc char[15];
@@ -85,6 +88,6 @@ internal sealed partial class FrenchNirDetector : PatternDetector
 
     // sex, year, month, department (digits or 2A/2B), commune, order, key; one optional
     // space or dot between groups.
-    [GeneratedRegex(@"[1-478][ .]?\d\d[ .]?\d\d[ .]?(?:\d\d|2[ABab])[ .]?\d{3}[ .]?\d{3}[ .]?\d\d", PatternOptions, 2000)]
+    [GeneratedRegex(@"[1-478][ .]?\d\d[ .]?\d\d[ .]?(?:\d\d|2[ABab])[ .]?\d{3}[ .]?\d{3}[ .]?\d\d", PatternOptions)]
     private static partial Regex CandidatePattern();
 }

@@ -26,6 +26,6 @@ internal sealed partial class FrenchPassportDetector : PatternDetector
 
     protected override Candidate? Validate(string text, int start, int length) => new Candidate(start, length);
 
-    [GeneratedRegex(@"\d\d[A-Z]{2}\d{5}", PatternOptions, 2000)]
+    [GeneratedRegex(@"\d\d[A-Z]{2}\d{5}", PatternOptions)]
     private static partial Regex CandidatePattern();
 }

@@ -30,6 +30,6 @@ internal sealed partial class FrenchPhoneDetector : PatternDetector
         return new Candidate(start, length);
     }
 
-    [GeneratedRegex(@"(?:\+33[ .-]?(?:\(0\)[ .-]?)?|0033[ .-]?|0)[1-9](?:[ .-]?\d\d){4}", PatternOptions, 2000)]
+    [GeneratedRegex(@"(?:\+33[ .-]?(?:\(0\)[ .-]?)?|0033[ .-]?|0)[1-9](?:[ .-]?\d\d){4}", PatternOptions)]
     private static partial Regex CandidatePattern();
 }

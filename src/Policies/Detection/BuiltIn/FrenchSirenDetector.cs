@@ -23,6 +23,9 @@ internal sealed partial class FrenchSirenDetector : PatternDetector
 
     protected override Regex Candidates => CandidatePattern();
 
+    // 9 digits, spaces or dots between groups.
+    protected override DigitRunShape Shape { get; } = new(" .", minDigits: 9);
+
     protected override Candidate? Validate(string text, int start, int length)
     {
         Span<char> digits = stackalloc char[9];
@@ -52,6 +55,6 @@ internal sealed partial class FrenchSirenDetector : PatternDetector
         return digits == 5;
     }
 
-    [GeneratedRegex(@"\d{3}[ .]?\d{3}[ .]?\d{3}", PatternOptions, 2000)]
+    [GeneratedRegex(@"\d{3}[ .]?\d{3}[ .]?\d{3}", PatternOptions)]
     private static partial Regex CandidatePattern();
 }

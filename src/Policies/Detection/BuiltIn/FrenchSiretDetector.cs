@@ -27,6 +27,9 @@ internal sealed partial class FrenchSiretDetector : PatternDetector
 
     protected override Regex Candidates => CandidatePattern();
 
+    // 14 digits, spaces or dots between groups.
+    protected override DigitRunShape Shape { get; } = new(" .", minDigits: 14);
+
     protected override Candidate? Validate(string text, int start, int length)
     {
         Span<char> digits = stackalloc char[14];
@@ -45,6 +48,6 @@ internal sealed partial class FrenchSiretDetector : PatternDetector
         return Checksums.Luhn(siret);
     }
 
-    [GeneratedRegex(@"\d{3}[ .]?\d{3}[ .]?\d{3}[ .]?\d{5}", PatternOptions, 2000)]
+    [GeneratedRegex(@"\d{3}[ .]?\d{3}[ .]?\d{3}[ .]?\d{5}", PatternOptions)]
     private static partial Regex CandidatePattern();
 }

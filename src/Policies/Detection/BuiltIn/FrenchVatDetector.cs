@@ -46,6 +46,6 @@ internal sealed partial class FrenchVatDetector : PatternDetector
     }
 
     // Key characters exclude I and O, which the tax administration does not issue.
-    [GeneratedRegex(@"FR[ ]?[0-9A-HJ-NP-Z]{2}[ ]?\d{3}[ ]?\d{3}[ ]?\d{3}", PatternOptions, 2000)]
+    [GeneratedRegex(@"FR[ ]?[0-9A-HJ-NP-Z]{2}[ ]?\d{3}[ ]?\d{3}[ ]?\d{3}", PatternOptions)]
     private static partial Regex CandidatePattern();
 }

@@ -160,6 +160,6 @@ internal sealed partial class IbanDetector : PatternDetector
     }
 
     // Country, check digits, then up to 30 alphanumerics in groups of 4 with optional single spaces.
-    [GeneratedRegex(@"[A-Z]{2}\d\d(?: ?[0-9A-Z]{4}){2,7}(?: ?[0-9A-Z]{1,4})?", PatternOptions, 2000)]
+    [GeneratedRegex(@"[A-Z]{2}\d\d(?: ?[0-9A-Z]{4}){2,7}(?: ?[0-9A-Z]{1,4})?", PatternOptions)]
     private static partial Regex CandidatePattern();
 }

@@ -46,17 +46,34 @@ internal abstract class PatternDetector : IDetector
     protected virtual bool CheckBoundaries => true;
 
     /// <summary>
+    /// The shape every candidate of <see cref="Candidates"/> has, when it is a number pattern
+    /// (see <see cref="DigitRunShape"/>): the pattern then runs only over the runs of digits
+    /// and separators that can hold a candidate. Null: the pattern runs over the whole text.
+    /// </summary>
+    protected virtual DigitRunShape? Shape => null;
+
+    /// <summary>
     /// Validates a candidate at text[start..start+length]. Returns the accepted span (possibly
     /// shorter, never longer), or null to reject.
     /// </summary>
     protected abstract Candidate? Validate(string text, int start, int length);
 
-    public IReadOnlyList<DetectorHit> Scan(string text, string location)
+    public IReadOnlyList<DetectorHit> Scan(string text, string location) => Scan(text, location, Shape) ?? (IReadOnlyList<DetectorHit>)[];
+
+    /// <summary>
+    /// Scans running the pattern over the whole text, as if the detector had no
+    /// <see cref="Shape"/>: what tests compare the shaped scan with.
+    /// </summary>
+    internal IReadOnlyList<DetectorHit> ScanWithoutShape(string text, string location) => Scan(text, location, shape: null) ?? (IReadOnlyList<DetectorHit>)[];
+
+    // Null when nothing was found (no list allocated for the common case).
+    private List<DetectorHit>? Scan(string text, string location, DigitRunShape? shape)
     {
         ArgumentNullException.ThrowIfNull(text);
         List<DetectorHit>? hits = null;
         var position = 0;
-        while (position < text.Length && TryMatch(Candidates, text, position, out var index, out var length))
+        var nonAsciiDigits = shape is not null && DigitRunShape.HasNonAsciiDigits(text);
+        while (position < text.Length && TryMatch(Candidates, shape, nonAsciiDigits, text, position, out var index, out var length))
         {
             if (CheckBoundaries && index > 0 && char.IsLetterOrDigit(text[index - 1]))
             {
@@ -88,7 +105,7 @@ internal abstract class PatternDetector : IDetector
             (hits ??= []).Add(new DetectorHit(Name, location, accepted.Start, accepted.Length, Math.Round(confidence, 3)));
         }
 
-        return hits ?? (IReadOnlyList<DetectorHit>)[];
+        return hits;
     }
 
     /// <summary>
@@ -114,9 +131,34 @@ internal abstract class PatternDetector : IDetector
             && (end >= text.Length || !char.IsLetterOrDigit(text[end]));
     }
 
-    private static bool TryMatch(Regex regex, string text, int start, out int index, out int length)
+    /// <summary>The first match of <paramref name="regex"/> that starts at or after <paramref name="start"/>.</summary>
+    private static bool TryMatch(Regex regex, DigitRunShape? shape, bool nonAsciiDigits, string text, int start, out int index, out int length)
     {
-        foreach (var match in regex.EnumerateMatches(text.AsSpan(), start))
+        if (shape is null)
+        {
+            return TryMatch(regex, text.AsSpan(), start, out index, out length);
+        }
+
+        // Only runs that can hold a candidate; a match found in a run is the one the pattern
+        // finds over the whole text (it cannot cross the run's end, see DigitRunShape).
+        var position = start;
+        while (shape.TryFindRun(text, position, nonAsciiDigits, out var runStart, out var runEnd))
+        {
+            if (TryMatch(regex, text.AsSpan(0, runEnd), runStart, out index, out length))
+            {
+                return true;
+            }
+
+            position = runEnd;
+        }
+
+        index = length = 0;
+        return false;
+    }
+
+    private static bool TryMatch(Regex regex, ReadOnlySpan<char> text, int start, out int index, out int length)
+    {
+        foreach (var match in regex.EnumerateMatches(text, start))
         {
             index = match.Index;
             length = match.Length;
@@ -127,12 +169,14 @@ internal abstract class PatternDetector : IDetector
         return false;
     }
 
-    /// <summary>Options every built-in candidate pattern uses.</summary>
+    /// <summary>
+    /// Options every built-in candidate pattern uses. Built-in patterns have no match timeout:
+    /// they are linear (no nested or ambiguous quantifiers, every repetition bounded), so their
+    /// time is bounded by the text's length, itself bounded by the extraction limits; timeout
+    /// checks cost a clock read per search, i.e. per candidate (measured: ~3 % of detection).
+    /// </summary>
     protected const RegexOptions PatternOptions =
         RegexOptions.Compiled | RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture;
-
-    /// <summary>Built-in patterns are linear; the timeout is a backstop.</summary>
-    protected static readonly TimeSpan PatternTimeout = TimeSpan.FromSeconds(2);
 }
 
 /// <summary>An accepted span; <paramref name="PatternOnly"/> when no checksum could confirm it.</summary>

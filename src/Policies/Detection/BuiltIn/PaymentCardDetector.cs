@@ -40,6 +40,9 @@ internal sealed partial class PaymentCardDetector : PatternDetector
 
     protected override Regex Candidates => CandidatePattern();
 
+    // At least 12 digits, spaces or dashes between them.
+    protected override DigitRunShape Shape { get; } = new(" -", minDigits: 12);
+
     protected override Candidate? Validate(string text, int start, int length)
     {
         Span<char> digits = stackalloc char[19];
@@ -137,6 +140,6 @@ internal sealed partial class PaymentCardDetector : PatternDetector
     }
 
     // 12 to 19 digits, one optional space or dash between digits.
-    [GeneratedRegex(@"\d(?:[ -]?\d){11,18}", PatternOptions, 2000)]
+    [GeneratedRegex(@"\d(?:[ -]?\d){11,18}", PatternOptions)]
     private static partial Regex CandidatePattern();
 }

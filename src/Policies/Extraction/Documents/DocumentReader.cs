@@ -25,7 +25,7 @@ internal static class DocumentReader
     /// parser failing in a way its reader did not anticipate makes the file
     /// <see cref="UnscannableReason.Corrupt"/>; it never aborts the whole extraction.
     /// </summary>
-    public static void Extract(ExtractionSession session, byte[] data, string fileName, string? contentType, string location, int depth)
+    public static void Extract(ExtractionSession session, ArraySegment<byte> data, string fileName, string? contentType, string location, int depth)
     {
         if (!session.Continue(location))
         {
@@ -42,15 +42,15 @@ internal static class DocumentReader
         }
     }
 
-    private static void Dispatch(ExtractionSession session, byte[] data, string fileName, string? contentType, string location, int depth)
+    private static void Dispatch(ExtractionSession session, ArraySegment<byte> data, string fileName, string? contentType, string location, int depth)
     {
-        var head = data.AsSpan(0, Math.Min(data.Length, 1024));
+        var head = data.AsSpan(0, Math.Min(data.Count, 1024));
         var type = (contentType ?? string.Empty).ToLowerInvariant();
         var extension = Path.GetExtension(fileName).ToLowerInvariant();
 
         if (head.IndexOf(PdfMagic) >= 0)
         {
-            PdfTextReader.Extract(session, data, location);
+            PdfTextReader.Extract(session, Exact(data), location);
         }
         else if (head.StartsWith(ZipMagic) || head.StartsWith(EmptyZipMagic))
         {
@@ -96,10 +96,10 @@ internal static class DocumentReader
         // Anything else (images, audio, video, unknown binary) is listed as an attachment only.
     }
 
-    private static void ExtractMessage(ExtractionSession session, byte[] data, string location, int depth)
+    private static void ExtractMessage(ExtractionSession session, ArraySegment<byte> data, string location, int depth)
     {
         MimeMessage message;
-        using var stream = new MemoryStream(data, writable: false);
+        using var stream = new MemoryStream(data.Array!, data.Offset, data.Count, writable: false);
         try
         {
             // Persistent: parts refer to ranges of the data rather than copies; the stream lives through the walk.
@@ -127,20 +127,20 @@ internal static class DocumentReader
     /// takes at most three bytes outside surrogate pairs), cut at a character boundary: a long
     /// part costs memory for what is kept, not for its whole size.
     /// </summary>
-    internal static string Decode(byte[] data, int maxChars = int.MaxValue)
+    internal static string Decode(ReadOnlySpan<byte> data, int maxChars = int.MaxValue)
     {
-        if (data.AsSpan().StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]))
+        if (data.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]))
         {
-            return Encoding.Unicode.GetString(data, 2, data.Length - 2);
+            return Encoding.Unicode.GetString(data[2..]);
         }
 
-        if (data.AsSpan().StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]))
+        if (data.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]))
         {
-            return Encoding.BigEndianUnicode.GetString(data, 2, data.Length - 2);
+            return Encoding.BigEndianUnicode.GetString(data[2..]);
         }
 
-        var offset = data.AsSpan().StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? 3 : 0;
-        var bytes = data.AsSpan(offset);
+        var offset = data.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? 3 : 0;
+        var bytes = data[offset..];
         var enough = ((long)maxChars + 2) * 3;
         if (enough < bytes.Length)
         {
@@ -153,8 +153,12 @@ internal static class DocumentReader
             bytes = bytes[..cut];
         }
 
-        return Utf8Strict.TryGetString(bytes, out var text) ? text : WindowsLatin1.GetString(data.AsSpan(0, offset + bytes.Length));
+        return Utf8Strict.TryGetString(bytes, out var text) ? text : WindowsLatin1.GetString(data[..(offset + bytes.Length)]);
     }
+
+    // The data as an array of its own length, for readers that take only arrays (PdfPig).
+    private static byte[] Exact(ArraySegment<byte> data) =>
+        data.Offset == 0 && data.Count == data.Array!.Length ? data.Array : data.ToArray();
 
     private static bool IsTextExtension(string extension) =>
         extension is ".txt" or ".csv" or ".tsv" or ".json" or ".xml" or ".md" or ".log" or ".yaml" or ".yml" or ".ini" or ".rtf" or ".vcf" or ".ics";

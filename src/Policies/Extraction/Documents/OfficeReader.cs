@@ -1,5 +1,4 @@
 using System.IO.Compression;
-using System.Text;
 using System.Xml;
 using Sovereignty.Policies.Extraction.Labels;
 
@@ -63,10 +62,10 @@ internal static class OfficeReader
                 }
 
                 session.AddAttachment(new AttachmentInfo(entryLocation, entry.Name, string.Empty, entry.Length));
-                var embedded = ZipReader.ReadEntry(session, entry, entryLocation);
+                using var embedded = ZipReader.ReadEntry(session, entry, entryLocation);
                 if (embedded is not null && session.EnterDepth(depth + 1, entryLocation))
                 {
-                    DocumentReader.Extract(session, embedded, entry.Name, null, entryLocation, depth + 1);
+                    DocumentReader.Extract(session, embedded.Segment, entry.Name, null, entryLocation, depth + 1);
                 }
 
                 continue;
@@ -84,12 +83,13 @@ internal static class OfficeReader
                 return;
             }
 
-            var bytes = ZipReader.ReadEntry(session, entry, entryLocation);
-            if (bytes is null)
+            using var pooled = ZipReader.ReadEntry(session, entry, entryLocation);
+            if (pooled is null)
             {
                 continue;
             }
 
+            var bytes = pooled.Segment;
             try
             {
                 if (isLabelInfo)
@@ -149,12 +149,15 @@ internal static class OfficeReader
     }
 
     /// <summary>Character data of an XML part, with tabs between cells and line breaks between paragraphs and rows.</summary>
-    private static string ReadText(ExtractionSession session, byte[] xml, string location, bool isSharedOrSheet)
+    private static string ReadText(ExtractionSession session, ArraySegment<byte> xml, string location, bool isSharedOrSheet)
     {
-        var builder = new StringBuilder(xml.Length / 4);
-        using var reader = XmlReader.Create(new MemoryStream(xml, writable: false), ReaderSettings);
+        // The text is at most as long as the XML, and is not read past the per-part limit.
+        var limit = session.Limits.MaxTextCharsPerPart;
+        using var builder = new PooledText((int)Math.Min(xml.Count, limit + 1L));
+        using var reader = XmlReader.Create(new MemoryStream(xml.Array!, xml.Offset, xml.Count, writable: false), ReaderSettings);
         var nodes = 0;
         var skipCellValue = false;
+        var chunk = new char[4096];
         while (reader.Read())
         {
             if (++nodes % 4096 == 0 && !session.Continue(location))
@@ -196,11 +199,17 @@ internal static class OfficeReader
 
                     break;
                 case XmlNodeType.Text or XmlNodeType.CDATA:
-                    builder.Append(reader.Value);
+                    // Straight from the reader's buffer: no string per text node.
+                    int read;
+                    while (builder.Length <= limit && (read = reader.ReadValueChunk(chunk, 0, chunk.Length)) > 0)
+                    {
+                        builder.Append(chunk.AsSpan(0, Math.Min(read, limit + 1 - builder.Length)));
+                    }
+
                     break;
             }
 
-            if (builder.Length > session.Limits.MaxTextCharsPerPart)
+            if (builder.Length > limit)
             {
                 break;
             }
@@ -209,10 +218,10 @@ internal static class OfficeReader
         return builder.ToString();
     }
 
-    private static List<KeyValuePair<string, string>> ReadCustomProperties(byte[] xml)
+    private static List<KeyValuePair<string, string>> ReadCustomProperties(ArraySegment<byte> xml)
     {
         var properties = new List<KeyValuePair<string, string>>();
-        using var reader = XmlReader.Create(new MemoryStream(xml, writable: false), ReaderSettings);
+        using var reader = XmlReader.Create(new MemoryStream(xml.Array!, xml.Offset, xml.Count, writable: false), ReaderSettings);
         string? name = null;
         while (reader.Read())
         {
@@ -231,9 +240,9 @@ internal static class OfficeReader
     }
 
     // <clbl:label id="{GUID}" enabled="1" method="Standard" siteId="{GUID}" removed="0" />
-    private static void ReadLabelInfo(byte[] xml, Dictionary<string, MsipLabels.Label> labels)
+    private static void ReadLabelInfo(ArraySegment<byte> xml, Dictionary<string, MsipLabels.Label> labels)
     {
-        using var reader = XmlReader.Create(new MemoryStream(xml, writable: false), ReaderSettings);
+        using var reader = XmlReader.Create(new MemoryStream(xml.Array!, xml.Offset, xml.Count, writable: false), ReaderSettings);
         while (reader.Read())
         {
             if (reader.NodeType != XmlNodeType.Element || reader.LocalName != "label" || reader.NamespaceURI != LabelInfoNamespace)

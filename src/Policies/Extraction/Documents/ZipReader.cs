@@ -9,7 +9,7 @@ namespace Sovereignty.Policies.Extraction.Documents;
 /// </summary>
 internal static class ZipReader
 {
-    public static void Extract(ExtractionSession session, byte[] data, string location, int depth)
+    public static void Extract(ExtractionSession session, ArraySegment<byte> data, string location, int depth)
     {
         if (!session.EnterDepth(depth + 1, location))
         {
@@ -19,7 +19,7 @@ internal static class ZipReader
         ZipArchive archive;
         try
         {
-            archive = new ZipArchive(new MemoryStream(data, writable: false), ZipArchiveMode.Read);
+            archive = new ZipArchive(new MemoryStream(data.Array!, data.Offset, data.Count, writable: false), ZipArchiveMode.Read);
         }
         catch (InvalidDataException e)
         {
@@ -57,10 +57,10 @@ internal static class ZipReader
                         continue;
                     }
 
-                    var bytes = ReadEntry(session, entry, memberLocation);
+                    using var bytes = ReadEntry(session, entry, memberLocation);
                     if (bytes is not null)
                     {
-                        DocumentReader.Extract(session, bytes, entry.Name, null, memberLocation, depth + 1);
+                        DocumentReader.Extract(session, bytes.Segment, entry.Name, null, memberLocation, depth + 1);
                     }
                 }
             }
@@ -71,13 +71,16 @@ internal static class ZipReader
         }
     }
 
-    /// <summary>Reads one entry within the limits; null (recorded) when a limit or corruption stops it.</summary>
-    internal static byte[]? ReadEntry(ExtractionSession session, ZipArchiveEntry entry, string location)
+    /// <summary>
+    /// Reads one entry within the limits, into a pooled buffer the caller disposes once the
+    /// entry is extracted; null (recorded) when a limit or corruption stops it.
+    /// </summary>
+    internal static PooledBytes? ReadEntry(ExtractionSession session, ZipArchiveEntry entry, string location)
     {
         try
         {
             using var stream = entry.Open();
-            return session.Capture(location, entry.CompressedLength, stream, entry.Length);
+            return session.CapturePooled(location, entry.CompressedLength, stream, entry.Length);
         }
         catch (InvalidDataException e)
         {

@@ -1,0 +1,72 @@
+using System.Text;
+using MimeKit;
+using Sovereignty.Policies.Extraction;
+
+namespace Sovereignty.Policies.Tests.Extraction;
+
+/// <summary>
+/// Base64 parts are decoded in one piece (<see cref="Base64Content"/>): the bytes must be the
+/// ones MimeKit's streaming decoder gives, and anything that is not strict base64 must be
+/// left to that decoder.
+/// </summary>
+public sealed class Base64ContentTests
+{
+    [Theory]
+    [InlineData(0, "\r\n")]
+    [InlineData(1, "\r\n")]
+    [InlineData(2, "\n")]
+    [InlineData(3, "\r\n")]
+    [InlineData(100_000, "\r\n")]
+    [InlineData(100_001, "\n")]
+    public void TryDecode_MimeBase64_SameBytesAsMimeKit(int length, string lineBreak)
+    {
+        var data = new byte[length];
+        new Random(length).NextBytes(data);
+        var encoded = Encoding.ASCII.GetBytes(Convert.ToBase64String(data, Base64FormattingOptions.InsertLineBreaks).Replace("\r\n", lineBreak, StringComparison.Ordinal) + lineBreak);
+        var session = NewSession();
+
+        var decoded = Base64Content.TryDecode(session, "attachment:a.bin", new MimeContent(new MemoryStream(encoded), ContentEncoding.Base64));
+
+        Assert.NotNull(decoded);
+        Assert.Equal(MimeKitDecode(encoded), decoded);
+        Assert.Equal(data, decoded);
+    }
+
+    [Theory]
+    [InlineData("QUJD*REVG\r\n")]
+    [InlineData("QUJDREVG\r\n--junk--\r\n")]
+    [InlineData("QUJDRA\r\n")]
+    public void TryDecode_NotStrictBase64_LeftToStreamingDecoder(string encoded)
+    {
+        var session = NewSession();
+        var content = new MimeContent(new MemoryStream(Encoding.ASCII.GetBytes(encoded)), ContentEncoding.Base64);
+        Assert.Null(Base64Content.TryDecode(session, "attachment:a.bin", content));
+
+        // Nothing of the byte budget stays taken: the streaming decoder gets all of it.
+        Assert.True(session.TryReserve(session.Limits.MaxTotalBytes));
+    }
+
+    [Fact]
+    public void TryDecode_LargerThanByteBudget_LeftToStreamingDecoder()
+    {
+        var session = new ExtractionSession(ExtractionLimits.Default with { MaxTotalBytes = 1000 }, TimeProvider.System, CancellationToken.None);
+        var encoded = Encoding.ASCII.GetBytes(Convert.ToBase64String(new byte[2000], Base64FormattingOptions.InsertLineBreaks));
+        Assert.Null(Base64Content.TryDecode(session, "attachment:a.bin", new MimeContent(new MemoryStream(encoded), ContentEncoding.Base64)));
+    }
+
+    [Fact]
+    public void TryDecode_QuotedPrintable_LeftToStreamingDecoder()
+    {
+        var content = new MimeContent(new MemoryStream("caf=C3=A9"u8.ToArray()), ContentEncoding.QuotedPrintable);
+        Assert.Null(Base64Content.TryDecode(NewSession(), "body", content));
+    }
+
+    private static ExtractionSession NewSession() => new(ExtractionLimits.Default, TimeProvider.System, CancellationToken.None);
+
+    private static byte[] MimeKitDecode(byte[] encoded)
+    {
+        using var output = new MemoryStream();
+        new MimeContent(new MemoryStream(encoded), ContentEncoding.Base64).DecodeTo(output);
+        return output.ToArray();
+    }
+}
