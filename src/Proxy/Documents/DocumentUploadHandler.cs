@@ -33,7 +33,7 @@ internal sealed class DocumentUploadHandler(
 
         IDisposable? slot = await inspectionSlots.EnterAsync(request.ContentLength, settings.InspectionWindowBytes, aborted);
         InspectionWindow window = await InspectionWindow.ReadAsync(
-            request.Body, settings.InspectionWindowBytes, request.ContentLength, slot, aborted);
+            request.Body, settings.InspectionWindowBytes, request.ContentLength, inspectionSlots.Buffers, slot, aborted);
         // Released as soon as the window has been forwarded; at the latest when the request ends.
         context.Response.RegisterForDispose(window);
         var sample = new UploadSample(

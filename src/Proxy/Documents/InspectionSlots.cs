@@ -1,3 +1,4 @@
+using System.Buffers;
 using Microsoft.Extensions.Options;
 
 namespace Sovereignty.Proxy.Documents;
@@ -11,6 +12,8 @@ namespace Sovereignty.Proxy.Documents;
 /// waits for a slot before reading its window (holding nothing but its connection's buffers);
 /// the slot is released once its window has been forwarded or the request ends.
 /// Uploads whose window is at most <see cref="LargeWindowBytes"/> never wait.
+/// Window buffers come from <see cref="Buffers"/>, a pool of its own that keeps at most one
+/// buffer per slot and size (the shared pool would keep one per thread that returned one).
 /// </summary>
 internal sealed class InspectionSlots(IOptions<DocumentProxyOptions> options) : IDisposable
 {
@@ -18,6 +21,10 @@ internal sealed class InspectionSlots(IOptions<DocumentProxyOptions> options) : 
     public const int LargeWindowBytes = 256 * 1024;
 
     private readonly SemaphoreSlim _slots = new(options.Value.ConcurrentLargeInspections, options.Value.ConcurrentLargeInspections);
+
+    /// <summary>Where inspection windows are rented from.</summary>
+    public ArrayPool<byte> Buffers { get; } = ArrayPool<byte>.Create(
+        Math.Max(options.Value.InspectionWindowBytes, 16), options.Value.ConcurrentLargeInspections);
 
     /// <summary>Slots free now (for tests and diagnostics).</summary>
     public int Available => _slots.CurrentCount;

@@ -12,14 +12,16 @@ internal sealed class InspectionWindow : IDisposable
 {
     private const int UnknownLengthStart = 64 * 1024;
 
+    private readonly ArrayPool<byte> _pool;
     private readonly int _inspected;
     private readonly byte[]? _lookAhead;
     private readonly IDisposable? _slot;
     private byte[] _buffer;
     private int _released;
 
-    private InspectionWindow(byte[] buffer, int inspected, byte[]? lookAhead, bool isComplete, IDisposable? slot)
+    private InspectionWindow(ArrayPool<byte> pool, byte[] buffer, int inspected, byte[]? lookAhead, bool isComplete, IDisposable? slot)
     {
+        _pool = pool;
         _buffer = buffer;
         _inspected = inspected;
         _lookAhead = lookAhead;
@@ -41,12 +43,12 @@ internal sealed class InspectionWindow : IDisposable
     /// lies beyond the window is known from it; without one (chunked), one byte beyond the window
     /// is read to tell. The buffer is rented for what is declared (or grows with what arrives), so
     /// a small upload never costs a whole window. <paramref name="slot"/> (see
-    /// <see cref="InspectionSlots"/>) is released with the buffer.
+    /// <see cref="InspectionSlots"/>) is released with the buffer, which is rented from <paramref name="pool"/>.
     /// </summary>
     public static async Task<InspectionWindow> ReadAsync(
-        Stream body, int windowBytes, long? declaredLength, IDisposable? slot, CancellationToken cancellationToken)
+        Stream body, int windowBytes, long? declaredLength, ArrayPool<byte> pool, IDisposable? slot, CancellationToken cancellationToken)
     {
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(
+        byte[] buffer = pool.Rent(
             declaredLength is long declared ? (int)Math.Min(declared, windowBytes) : Math.Min(UnknownLengthStart, windowBytes));
         int length = 0;
         try
@@ -56,13 +58,13 @@ internal sealed class InspectionWindow : IDisposable
             {
                 if (length == buffer.Length)
                 {
-                    buffer = Grow(buffer, length, Math.Min(buffer.Length * 2, windowBytes));
+                    buffer = Grow(pool, buffer, length, Math.Min(buffer.Length * 2, windowBytes));
                 }
 
                 int read = await body.ReadAsync(buffer.AsMemory(length, Math.Min(buffer.Length, target) - length), cancellationToken);
                 if (read == 0)
                 {
-                    return new InspectionWindow(buffer, length, null, isComplete: true, slot);
+                    return new InspectionWindow(pool, buffer, length, null, isComplete: true, slot);
                 }
 
                 length += read;
@@ -70,16 +72,16 @@ internal sealed class InspectionWindow : IDisposable
 
             if (declaredLength is long total)
             {
-                return new InspectionWindow(buffer, length, null, isComplete: total <= windowBytes, slot);
+                return new InspectionWindow(pool, buffer, length, null, isComplete: total <= windowBytes, slot);
             }
 
             byte[] lookAhead = new byte[1];
             bool more = await body.ReadAsync(lookAhead, cancellationToken) > 0;
-            return new InspectionWindow(buffer, length, more ? lookAhead : null, isComplete: !more, slot);
+            return new InspectionWindow(pool, buffer, length, more ? lookAhead : null, isComplete: !more, slot);
         }
         catch
         {
-            Return(buffer, length);
+            Return(pool, buffer, length);
             slot?.Dispose();
             throw;
         }
@@ -100,21 +102,21 @@ internal sealed class InspectionWindow : IDisposable
             return;
         }
 
-        Return(_buffer, _inspected);
+        Return(_pool, _buffer, _inspected);
         _buffer = [];
         _slot?.Dispose();
     }
 
-    private static byte[] Grow(byte[] buffer, int length, int size)
+    private static byte[] Grow(ArrayPool<byte> pool, byte[] buffer, int length, int size)
     {
-        byte[] larger = ArrayPool<byte>.Shared.Rent(size);
+        byte[] larger = pool.Rent(size);
         buffer.AsSpan(0, length).CopyTo(larger);
-        Return(buffer, length);
+        Return(pool, buffer, length);
         return larger;
     }
 
     // The window holds a document's plaintext: never left in a pooled array for its next user.
-    private static void Return(byte[] buffer, int used)
+    private static void Return(ArrayPool<byte> pool, byte[] buffer, int used)
     {
         if (buffer.Length == 0)
         {
@@ -122,6 +124,6 @@ internal sealed class InspectionWindow : IDisposable
         }
 
         buffer.AsSpan(0, used).Clear();
-        ArrayPool<byte>.Shared.Return(buffer);
+        pool.Return(buffer);
     }
 }

@@ -5,6 +5,8 @@ namespace Sovereignty.Proxy.Tests.Documents;
 
 public sealed class InspectionWindowTests
 {
+    private static readonly System.Buffers.ArrayPool<byte> Pool = System.Buffers.ArrayPool<byte>.Create(4096, 2);
+
     [Theory]
     [InlineData(0)]
     [InlineData(1)]
@@ -13,7 +15,7 @@ public sealed class InspectionWindowTests
     public async Task ReadAsync_BodyWithinWindow_IsComplete(int size)
     {
         byte[] body = Enumerable.Range(0, size).Select(i => (byte)i).ToArray();
-        using InspectionWindow window = await InspectionWindow.ReadAsync(new TrickleStream(body), 4096, null, null, default);
+        using InspectionWindow window = await InspectionWindow.ReadAsync(new TrickleStream(body), 4096, null, Pool, null, default);
         Assert.True(window.IsComplete);
         Assert.Equal(body, window.Content.ToArray());
     }
@@ -26,7 +28,7 @@ public sealed class InspectionWindowTests
     {
         byte[] body = Enumerable.Range(0, size).Select(i => (byte)i).ToArray();
         var stream = new TrickleStream(body);
-        using InspectionWindow window = await InspectionWindow.ReadAsync(stream, 4096, size, null, default);
+        using InspectionWindow window = await InspectionWindow.ReadAsync(stream, 4096, size, Pool, null, default);
         Assert.Equal(size <= 4096, window.IsComplete);
         Assert.Equal(body[..4096], window.Content.ToArray());
         Assert.Equal(4096, stream.Position);
@@ -39,7 +41,7 @@ public sealed class InspectionWindowTests
     {
         byte[] body = Enumerable.Range(0, 10_000).Select(i => (byte)i).ToArray();
         var stream = new TrickleStream(body);
-        using InspectionWindow window = await InspectionWindow.ReadAsync(stream, 4096, declared, null, default);
+        using InspectionWindow window = await InspectionWindow.ReadAsync(stream, 4096, declared, Pool, null, default);
         Assert.False(window.IsComplete);
         Assert.Equal(4096, window.Content.Length);
         Assert.Equal(declared is null ? 4097 : 4096, window.Length);
@@ -60,7 +62,7 @@ public sealed class InspectionWindowTests
         Assert.NotNull(slot);
         Assert.Equal(0, slots.Available);
 
-        using InspectionWindow window = await InspectionWindow.ReadAsync(stream, 2 * 1024 * 1024, body.Length, slot, default);
+        using InspectionWindow window = await InspectionWindow.ReadAsync(stream, 2 * 1024 * 1024, body.Length, slots.Buffers, slot, default);
         Stream whole = window.Prepend(stream);
         byte[] first = new byte[2 * 1024 * 1024];
         await whole.ReadExactlyAsync(first);
@@ -105,7 +107,7 @@ public sealed class InspectionWindowTests
     {
         using var slots = new InspectionSlots(Options.Create(new DocumentProxyOptions { ConcurrentLargeInspections = 1 }));
         IDisposable? slot = await slots.EnterAsync(null, 4 * 1024 * 1024, default);
-        await Assert.ThrowsAsync<IOException>(() => InspectionWindow.ReadAsync(new FailingStream(), 4 * 1024 * 1024, null, slot, default));
+        await Assert.ThrowsAsync<IOException>(() => InspectionWindow.ReadAsync(new FailingStream(), 4 * 1024 * 1024, null, slots.Buffers, slot, default));
         Assert.Equal(1, slots.Available);
     }
 

@@ -58,6 +58,20 @@ public sealed class RoundTripTests(GatewayFixture gateway)
     }
 
     [Fact]
+    public async Task Put_StoreAnswersWithLocation_LocationNamesTheGateway()
+    {
+        string path = $"/rt/{Guid.NewGuid():N}/located.txt";
+        using HttpClient client = gateway.Client("alice", "collaborateurs-groupe");
+        using HttpResponseMessage put = await client.PutAsync(path, new StringContent("hello"));
+        Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+
+        // nginx answers a created file with its own absolute address.
+        Uri location = Assert.IsType<Uri>(put.Headers.Location);
+        Assert.Equal(new Uri(gateway.BaseAddress, path), location);
+        Assert.DoesNotContain(gateway.Eu.BaseAddress.Authority, put.Headers.Location.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Put_ChunkedUpload_RoundTrips()
     {
         byte[] body = Content(200_000, seed: 3);
