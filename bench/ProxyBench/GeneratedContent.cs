@@ -9,11 +9,12 @@ internal sealed class GeneratedContent(long length, int seed) : HttpContent
 
     protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
     {
-        byte[] block = new byte[BlockSize];
+        // No larger than the body: a 4 KiB PUT must not cost the load generator 256 KiB of random bytes.
+        byte[] block = new byte[(int)Math.Min(BlockSize, Math.Max(length, 1))];
         new Random(seed).NextBytes(block);
-        for (long sent = 0; sent < length; sent += BlockSize)
+        for (long sent = 0; sent < length; sent += block.Length)
         {
-            await stream.WriteAsync(block.AsMemory(0, (int)Math.Min(BlockSize, length - sent)));
+            await stream.WriteAsync(block.AsMemory(0, (int)Math.Min(block.Length, length - sent)));
         }
     }
 

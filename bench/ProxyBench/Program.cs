@@ -6,8 +6,8 @@ using Sovereignty.Bench.Proxy;
 using Sovereignty.Proxy.Identity;
 using Sovereignty.Testing;
 
-// Usage: Sovereignty.Bench.Proxy [--stream-gib N] [--seconds S] [--memory-only] [--env NAME=VALUE]…   (the driver;
-//        --env is given to both gateway processes, e.g. DOTNET_gcServer=0)
+// Usage: Sovereignty.Bench.Proxy [--stream-gib N] [--seconds S] [--memory-only | --small-only] [--env NAME=VALUE]…   (the driver;
+//        --env is given to both gateway processes, e.g. DOTNET_gcServer=0; --small-only runs the 4 KiB cases alone)
 //        Sovereignty.Bench.Proxy yarp URL UPSTREAM                 (the baseline gateway, started by the driver)
 if (args.Length == 3 && args[0] == "yarp")
 {
@@ -34,6 +34,7 @@ string sovereigntyDll = Path.Combine(AppContext.BaseDirectory, "sovereignty.dll"
 string baselineDll = Path.Combine(AppContext.BaseDirectory, "Sovereignty.Bench.Proxy.dll");
 var environment = new Dictionary<string, string>(SoftHsmToken.ChildProcessEnvironment);
 bool memoryOnly = args.Contains("--memory-only");
+bool smallOnly = args.Contains("--small-only");
 for (int i = 0; i + 1 < args.Length; i++)
 {
     if (args[i] == "--env" && args[i + 1].Split('=', 2) is [string key, string value])
@@ -135,10 +136,13 @@ foreach (bool sovereign in new[] { false, true })
         await load.GetAsync($"{prefix}/warm/{i}.bin");
     }
 
-    await load.PutAsync($"{prefix}/warm/large.bin", Large);
-    await load.GetAsync($"{prefix}/warm/large.bin");
+    if (!smallOnly)
+    {
+        await load.PutAsync($"{prefix}/warm/large.bin", Large);
+        await load.GetAsync($"{prefix}/warm/large.bin");
+    }
 
-    foreach (string unmeasured in new[] { "put100", "get100" })
+    foreach (string unmeasured in new[] { "put100", "get100", "rssget", "streamget", "rssput", "streamput" })
     {
         r[unmeasured] = double.NaN;
     }
@@ -156,10 +160,13 @@ foreach (bool sovereign in new[] { false, true })
 
     if (!memoryOnly)
     {
-        r["put100"] = await Load.ThroughputAsync(() => load.PutAsync($"{prefix}/large.bin", Large), Large, runs: 5);
-        r["get100"] = await Load.ThroughputAsync(() => load.GetAsync($"{prefix}/large.bin"), Large, runs: 5);
+        if (!smallOnly)
+        {
+            r["put100"] = await Load.ThroughputAsync(() => load.PutAsync($"{prefix}/large.bin", Large), Large, runs: 5);
+            r["get100"] = await Load.ThroughputAsync(() => load.GetAsync($"{prefix}/large.bin"), Large, runs: 5);
+        }
 
-        foreach ((string label, int size) in new[] { ("4k", 4096), ("1m", 1024 * 1024) })
+        foreach ((string label, int size) in smallOnly ? new[] { ("4k", 4096) } : [("4k", 4096), ("1m", 1024 * 1024)])
         {
             await load.PutAsync($"{prefix}/small-{label}.bin", size, 3);
             foreach (int concurrency in new[] { 1, 8 })
@@ -177,6 +184,11 @@ foreach (bool sovereign in new[] { false, true })
         }
     }
 
+    if (smallOnly)
+    {
+        continue;
+    }
+
     // Memory, downloads: one stored object of the stream size, read by 8 clients at once.
     await load.PutAsync($"{prefix}/stream.bin", streamBytes, 9);
     var downloadWatch = System.Diagnostics.Stopwatch.StartNew();
@@ -189,7 +201,7 @@ foreach (bool sovereign in new[] { false, true })
 File.Delete(nginx.StoredPath("/bench-baseline/stream.bin"));
 File.Delete(nginx.StoredPath("/bench-sovereignty/stream.bin"));
 
-foreach (bool sovereign in new[] { false, true })
+foreach (bool sovereign in smallOnly ? [] : new[] { false, true })
 {
     string name = sovereign ? "sovereignty" : "baseline";
     await using GatewayProcess gateway = sovereign ? await StartSovereigntyAsync(sink.BaseAddress) : await StartBaselineAsync(sink.BaseAddress);

@@ -5,7 +5,7 @@ namespace Sovereignty.Proxy.Documents;
 /// upstream stores themselves are YARP's section <c>ReverseProxy</c>.
 /// </summary>
 /// <remarks>
-/// Defaults: inspection window 4 MiB, probe 8 KiB, Retry-After 30 s, PROPFIND bodies up to
+/// Defaults: inspection window 4 MiB, one large inspection per core at a time, probe 8 KiB, Retry-After 30 s, PROPFIND bodies up to
 /// 16 MiB, 8 concurrent header probes per PROPFIND.
 /// </remarks>
 public sealed class DocumentProxyOptions
@@ -22,6 +22,13 @@ public sealed class DocumentProxyOptions
     /// scanned"; the sample policy refuses such uploads unless a rule decides on metadata alone.
     /// </summary>
     public int InspectionWindowBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>
+    /// How many uploads may hold an inspection window larger than 256 KiB at once (reading it,
+    /// classifying it, forwarding it); others wait for a slot before reading theirs. Bounds the
+    /// gateway's memory under many concurrent large uploads. Default: one per processor.
+    /// </summary>
+    public int ConcurrentLargeInspections { get; set; } = Environment.ProcessorCount;
 
     /// <summary>
     /// Leading bytes fetched from the store (a <c>Range</c> request) to recognise an envelope

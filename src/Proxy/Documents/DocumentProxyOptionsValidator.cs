@@ -19,6 +19,11 @@ internal sealed class DocumentProxyOptionsValidator : IValidateOptions<DocumentP
             errors.Add($"{section}:InspectionWindowBytes must be between 4096 and 268435456 (got {options.InspectionWindowBytes}).");
         }
 
+        if (options.ConcurrentLargeInspections is < 1 or > 1024)
+        {
+            errors.Add($"{section}:ConcurrentLargeInspections must be between 1 and 1024 (got {options.ConcurrentLargeInspections}).");
+        }
+
         if (options.ProbeBytes is < 512 or > 1024 * 1024)
         {
             errors.Add($"{section}:ProbeBytes must be between 512 and 1048576 (got {options.ProbeBytes}).");

@@ -30,6 +30,7 @@ public static class DocumentProxyServiceCollectionExtensions
         services.TryAddSingleton<IDocumentEnvelopes, KeyServiceDocumentEnvelopes>();
         services.AddSingleton<DocumentStores>();
         services.AddSingleton<DocumentAudit>();
+        services.AddSingleton<InspectionSlots>();
         services.AddSingleton<DocumentUploadHandler>();
         services.AddSingleton<DocumentDownloadHandler>();
         services.AddSingleton<PropfindRewriter>();

@@ -7,8 +7,8 @@ namespace Sovereignty.Proxy.Documents;
 
 /// <summary>
 /// YARP transforms on every document route: the upstream length of an encrypted upload,
-/// the ciphertext range of a decrypting download, WebDAV <c>Destination</c> rewriting, and
-/// the decrypting / size-rewriting response bodies.
+/// the ciphertext range of a decrypting download, WebDAV <c>Destination</c> and store
+/// <c>Location</c> rewriting, and the decrypting / size-rewriting response bodies.
 /// </summary>
 /// <remarks>
 /// YARP builds transforms while it builds its configuration state, and the handlers depend on
@@ -74,6 +74,7 @@ internal sealed class DocumentTransformProvider : ITransformProvider
     private static async ValueTask ApplyResponseAsync(ResponseTransformContext context)
     {
         HttpContext http = context.HttpContext;
+        RewriteLocation(http, context.ProxyResponse?.RequestMessage?.RequestUri);
         if (http.Features.Get<DownloadPlanFeature>() is { } plan)
         {
             await http.RequestServices.GetRequiredService<DocumentDownloadHandler>().CompleteForwardedAsync(context, plan);
@@ -84,6 +85,25 @@ internal sealed class DocumentTransformProvider : ITransformProvider
         {
             await http.RequestServices.GetRequiredService<PropfindRewriter>().RewriteAsync(context, listing);
         }
+    }
+
+    /// <summary>
+    /// A store's absolute <c>Location</c> (nginx answers a WebDAV PUT or MKCOL with one) names the
+    /// store's own address: clients get the gateway's instead (paths are forwarded unchanged), so
+    /// they keep talking to the gateway and the store's address is not disclosed.
+    /// </summary>
+    private static void RewriteLocation(HttpContext http, Uri? upstream)
+    {
+        string? location = http.Response.Headers.Location.FirstOrDefault();
+        if (upstream is null || location is null
+            || !Uri.TryCreate(location, UriKind.Absolute, out Uri? target)
+            || !string.Equals(target.GetLeftPart(UriPartial.Authority), upstream.GetLeftPart(UriPartial.Authority), StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+
+        HttpRequest request = http.Request;
+        http.Response.Headers.Location = $"{request.Scheme}://{request.Host.ToUriComponent()}{request.PathBase.ToUriComponent()}{target.PathAndQuery}{target.Fragment}";
     }
 }
 

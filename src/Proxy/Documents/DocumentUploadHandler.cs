@@ -14,6 +14,7 @@ internal sealed class DocumentUploadHandler(
     IDocumentPolicy policy,
     IDocumentEnvelopes envelopes,
     DocumentStores stores,
+    InspectionSlots inspectionSlots,
     IOptions<DocumentProxyOptions> options,
     ILogger<DocumentUploadHandler> logger)
 {
@@ -30,20 +31,23 @@ internal sealed class DocumentUploadHandler(
         string path = request.Path.Value ?? "/";
         string objectId = ObjectIdentity.Of(routeId, path);
 
-        var (buffer, length, complete) = await InspectionWindow.ReadAsync(
-            request.Body, settings.InspectionWindowBytes, request.ContentLength, aborted);
+        IDisposable? slot = await inspectionSlots.EnterAsync(request.ContentLength, settings.InspectionWindowBytes, aborted);
+        InspectionWindow window = await InspectionWindow.ReadAsync(
+            request.Body, settings.InspectionWindowBytes, request.ContentLength, inspectionSlots.Buffers, slot, aborted);
+        // Released as soon as the window has been forwarded; at the latest when the request ends.
+        context.Response.RegisterForDispose(window);
         var sample = new UploadSample(
             routeId,
             path,
             request.ContentType,
             path[(path.LastIndexOf('/') + 1)..],
             request.Headers[LabelHeader].FirstOrDefault(),
-            buffer.AsMemory(0, Math.Min(length, settings.InspectionWindowBytes)),
-            complete,
+            window.Content,
+            window.IsComplete,
             request.ContentLength);
         UploadDecision decision = await policy.DecideUploadAsync(sample, caller, aborted);
         DocumentProxyLog.UploadDecided(logger, objectId, caller.Subject, decision.Action, decision.Label, decision.Rule,
-            decision.PolicyVersion, sample.Content.Length, complete);
+            decision.PolicyVersion, sample.Content.Length, window.IsComplete);
 
         if (decision.Action == UploadAction.Block)
         {
@@ -65,7 +69,7 @@ internal sealed class DocumentUploadHandler(
         }
 
         context.ReassignProxyRequest(store);
-        var body = new PrefixedStream(buffer.AsMemory(0, length), request.Body);
+        Stream body = window.Prepend(request.Body);
         if (decision.Action == UploadAction.Pass)
         {
             request.Body = body;
@@ -100,6 +104,9 @@ internal sealed class DocumentUploadHandler(
             return false;
         }
 
+        // Returns the envelope's pooled segment buffers and its cipher at the end of the request
+        // (neither Kestrel nor YARP disposes a replaced request body).
+        context.Response.RegisterForDisposeAsync(upload.Ciphertext);
         request.Body = upload.Ciphertext;
         long? ciphertextLength = request.ContentLength is long plain
             ? envelopes.CiphertextLength(plain, upload.HeaderLength)

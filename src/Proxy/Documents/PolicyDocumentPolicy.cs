@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Sovereignty.Policies.Decisions;
 using Sovereignty.Policies.Evaluation;
 using Sovereignty.Policies.Extraction;
@@ -28,7 +29,10 @@ internal sealed class PolicyDocumentPolicy(IPolicySource source, ContentExtracto
     {
         CompiledPolicy policy = source.Current ?? throw new InvalidOperationException("No policy is loaded.");
         ExtractedContent content;
-        using (var window = new MemoryStream(sample.Content.ToArray(), writable: false))
+        // The window's own buffer, not a copy of it: with large windows every copy counts.
+        using (MemoryStream window = MemoryMarshal.TryGetArray(sample.Content, out ArraySegment<byte> bytes)
+            ? new MemoryStream(bytes.Array!, bytes.Offset, bytes.Count, writable: false)
+            : new MemoryStream(sample.Content.ToArray(), writable: false))
         {
             content = extractor.ExtractDocument(window, sample.FileName, sample.ContentType, cancellationToken);
         }

@@ -1,13 +1,22 @@
 namespace Sovereignty.Proxy.Documents;
 
 /// <summary>
-/// A read-only stream that yields an in-memory prefix (the inspected window of an upload)
-/// and then the rest of the original body, so inspection costs no second read of the client.
+/// A read-only stream that yields in-memory prefixes (the inspected window of an upload and
+/// the byte read beyond it) and then the rest of the original body, so inspection costs no
+/// second read of the client. <c>consumed</c> runs once, right after the last prefix byte was
+/// handed out, so the window's buffer can be released while the rest still streams.
 /// </summary>
-internal sealed class PrefixedStream(ReadOnlyMemory<byte> prefix, Stream rest) : Stream
+internal sealed class PrefixedStream(ReadOnlyMemory<byte> prefix, ReadOnlyMemory<byte> next, Stream rest, Action? consumed) : Stream
 {
     private ReadOnlyMemory<byte> _prefix = prefix;
+    private ReadOnlyMemory<byte> _next = next;
+    private Action? _consumed = consumed;
     private long _position;
+
+    public PrefixedStream(ReadOnlyMemory<byte> prefix, Stream rest)
+        : this(prefix, ReadOnlyMemory<byte>.Empty, rest, null)
+    {
+    }
 
     public override bool CanRead => true;
 
@@ -32,18 +41,7 @@ internal sealed class PrefixedStream(ReadOnlyMemory<byte> prefix, Stream rest) :
             return 0;
         }
 
-        int read;
-        if (!_prefix.IsEmpty)
-        {
-            read = Math.Min(buffer.Length, _prefix.Length);
-            _prefix.Span[..read].CopyTo(buffer);
-            _prefix = _prefix[read..];
-        }
-        else
-        {
-            read = rest.Read(buffer);
-        }
-
+        int read = HasPrefix() ? CopyPrefix(buffer) : rest.Read(buffer);
         _position += read;
         return read;
     }
@@ -56,21 +54,10 @@ internal sealed class PrefixedStream(ReadOnlyMemory<byte> prefix, Stream rest) :
         // Zero-byte reads (YARP issues them to wait for data) are passed on, never taken as the end.
         if (buffer.IsEmpty)
         {
-            return _prefix.IsEmpty ? await rest.ReadAsync(buffer, cancellationToken) : 0;
+            return HasPrefix() ? 0 : await rest.ReadAsync(buffer, cancellationToken);
         }
 
-        int read;
-        if (!_prefix.IsEmpty)
-        {
-            read = Math.Min(buffer.Length, _prefix.Length);
-            _prefix.Span[..read].CopyTo(buffer.Span);
-            _prefix = _prefix[read..];
-        }
-        else
-        {
-            read = await rest.ReadAsync(buffer, cancellationToken);
-        }
-
+        int read = HasPrefix() ? CopyPrefix(buffer.Span) : await rest.ReadAsync(buffer, cancellationToken);
         _position += read;
         return read;
     }
@@ -84,4 +71,35 @@ internal sealed class PrefixedStream(ReadOnlyMemory<byte> prefix, Stream rest) :
     public override void SetLength(long value) => throw new NotSupportedException();
 
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    private bool HasPrefix()
+    {
+        if (_prefix.IsEmpty && !_next.IsEmpty)
+        {
+            (_prefix, _next) = (_next, ReadOnlyMemory<byte>.Empty);
+        }
+
+        if (_prefix.IsEmpty && _consumed is { } release)
+        {
+            _consumed = null;
+            release();
+        }
+
+        return !_prefix.IsEmpty;
+    }
+
+    private int CopyPrefix(Span<byte> buffer)
+    {
+        int read = Math.Min(buffer.Length, _prefix.Length);
+        _prefix.Span[..read].CopyTo(buffer);
+        _prefix = _prefix[read..];
+        if (_prefix.IsEmpty && _next.IsEmpty && _consumed is { } release)
+        {
+            // Handed out entirely: the buffer behind the prefix is no longer needed.
+            _consumed = null;
+            release();
+        }
+
+        return read;
+    }
 }

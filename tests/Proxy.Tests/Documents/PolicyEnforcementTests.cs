@@ -74,6 +74,28 @@ public sealed class PolicyEnforcementTests(GatewayFixture gateway)
     }
 
     [Theory]
+    [InlineData(null, false)]
+    [InlineData("Confidentiel", true)]
+    [InlineData("3f1c9a52-6b0e-4d7a-9c2e-5a8b7d6e4f10", true)]
+    [InlineData("interne", false)]
+    public async Task Put_LabelHeader_IsAUserLabelMappedByThePolicy(string? declared, bool confidential)
+    {
+        // The header is a user label (source "header"): only values the policy's user-labels map
+        // (source: any) count; "interne" is no mapped value, so the content decides (interne, EU store).
+        string path = $"/declared/{Guid.NewGuid():N}/note.txt";
+        using HttpClient alice = gateway.Client("alice", "collaborateurs-groupe");
+        using var request = new HttpRequestMessage(HttpMethod.Put, path) { Content = new StringContent("Compte rendu de réunion.") };
+        if (declared is not null)
+        {
+            request.Headers.Add("X-Sovereignty-Label", declared);
+        }
+
+        (await alice.SendAsync(request)).EnsureSuccessStatusCode();
+        Assert.Equal(confidential, File.Exists(gateway.Fr.StoredPath(path)));
+        Assert.Equal(!confidential, File.Exists(gateway.Eu.StoredPath(path)));
+    }
+
+    [Theory]
     [InlineData("/sites/rh/paie/novembre.txt", "RH", true)]
     [InlineData("/sites/rh/paie/novembre.txt", "collaborateurs-groupe", false)]
     [InlineData("/commun/note.txt", "collaborateurs-groupe", true)]

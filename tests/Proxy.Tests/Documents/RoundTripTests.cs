@@ -42,6 +42,36 @@ public sealed class RoundTripTests(GatewayFixture gateway)
     }
 
     [Fact]
+    public async Task Put_ConcurrentLargeUploadsBeyondTheInspectionSlots_AllRoundTrip()
+    {
+        // The fixture allows one large inspection at a time: the others wait for the slot, none is lost.
+        using HttpClient client = gateway.Client("alice", "collaborateurs-groupe");
+        string folder = $"/rt/{Guid.NewGuid():N}";
+        byte[][] bodies = [.. Enumerable.Range(0, 4).Select(i => Content(1536 * 1024 + i, seed: 40 + i))];
+        HttpResponseMessage[] puts = await Task.WhenAll(bodies.Select((body, i) => client.PutAsync($"{folder}/large-{i}.bin", new ByteArrayContent(body))));
+        Assert.All(puts, put => Assert.Equal(HttpStatusCode.Created, put.StatusCode));
+        for (int i = 0; i < bodies.Length; i++)
+        {
+            puts[i].Dispose();
+            Assert.Equal(bodies[i], await client.GetByteArrayAsync($"{folder}/large-{i}.bin"));
+        }
+    }
+
+    [Fact]
+    public async Task Put_StoreAnswersWithLocation_LocationNamesTheGateway()
+    {
+        string path = $"/rt/{Guid.NewGuid():N}/located.txt";
+        using HttpClient client = gateway.Client("alice", "collaborateurs-groupe");
+        using HttpResponseMessage put = await client.PutAsync(path, new StringContent("hello"));
+        Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+
+        // nginx answers a created file with its own absolute address.
+        Uri location = Assert.IsType<Uri>(put.Headers.Location);
+        Assert.Equal(new Uri(gateway.BaseAddress, path), location);
+        Assert.DoesNotContain(gateway.Eu.BaseAddress.Authority, put.Headers.Location.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Put_ChunkedUpload_RoundTrips()
     {
         byte[] body = Content(200_000, seed: 3);

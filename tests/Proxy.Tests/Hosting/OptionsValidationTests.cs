@@ -54,13 +54,14 @@ public sealed class OptionsValidationTests
         {
             PolicyDirectory = "/nonexistent/policies",
             InspectionWindowBytes = 10,
+            ConcurrentLargeInspections = 0,
             ProbeBytes = 10,
             RetryAfterSeconds = 0,
             MaxPropfindResponseBytes = 10,
             PropfindProbeConcurrency = 0,
         };
         var failures = new DocumentProxyOptionsValidator().Validate(null, options).Failures!;
-        Assert.Equal(6, failures.Count());
+        Assert.Equal(7, failures.Count());
     }
 
     [Fact]

@@ -184,6 +184,7 @@ public sealed class GatewayFixture : IAsyncLifetime
         ["Sovereignty:Identity:SigningKeys:0"] = _tokens.PublicKeyPem,
         ["Sovereignty:Documents:PolicyDirectory"] = Path.Combine(RepositoryRoot(), "policies"),
         ["Sovereignty:Documents:InspectionWindowBytes"] = (1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Sovereignty:Documents:ConcurrentLargeInspections"] = "1",
         ["Sovereignty:Documents:RetryAfterSeconds"] = "7",
         ["Sovereignty:Audit:Redis"] = Redis.ConnectionString,
         ["Sovereignty:Audit:NodeId"] = AuditNode,
