@@ -134,7 +134,13 @@ internal sealed partial class RedisKeyEventLog : IKeyEventLog, IAsyncDisposable
                 var timeout = NextTimerDue();
                 if (timeout is { } due)
                 {
-                    await Task.WhenAny(wait, Task.Delay(due, _time));
+                    // The timer is cancelled as soon as an event arrives: under load this wait
+                    // ends hundreds of times a second, and each abandoned delay would stay
+                    // queued (up to CheckpointInterval) as a live timer.
+                    using var timer = new CancellationTokenSource();
+                    var delay = Task.Delay(due, _time, timer.Token);
+                    await Task.WhenAny(wait, delay);
+                    await timer.CancelAsync();
                 }
                 else
                 {

@@ -54,6 +54,23 @@ public sealed class RedisKeyEventLogTests(RedisFixture redis) : IDisposable
     }
 
     [Fact]
+    public async Task RecordAsync_ManySeparateBatches_LeavesNoCheckpointTimerBehind()
+    {
+        // A node answering one event at a time waits between events for the next one or the
+        // checkpoint timer; each of those waits must not leave its timer running.
+        var prefix = AuditTestKit.NewPrefix();
+        var clock = new Support.TimerCountingTimeProvider();
+        await using var log = AuditTestKit.CreateLog(redis.Connection, AuditTestKit.Options(prefix, "node-a"), _signer, clock);
+
+        for (var i = 0; i < 200; i++)
+        {
+            await log.RecordAsync(AuditTestKit.Event(), CancellationToken.None);
+        }
+
+        Assert.InRange(clock.LiveTimers, 0, 3);
+    }
+
+    [Fact]
     public async Task RecordAsync_StoredEntries_HoldNoRecipientAddress()
     {
         var prefix = AuditTestKit.NewPrefix();
