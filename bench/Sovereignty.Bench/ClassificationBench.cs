@@ -131,14 +131,13 @@ internal static class ClassificationBench
                 ContentScanner.Scan(detectors, content);
                 self.Refresh();
                 extractCpu.Add((t1 - t0).TotalMilliseconds);
-                Console.Write($"[{(t1 - t0).TotalMilliseconds:0}+{(self.TotalProcessorTime - t1).TotalMilliseconds:0}] ");
                 scanCpu.Add((self.TotalProcessorTime - t1).TotalMilliseconds);
             }
 
             extractCpu.Sort();
             scanCpu.Sort();
             Console.WriteLine($"  one classification in two steps: extract {extractCpu[4]:0} ms CPU, then scan {scanCpu[4]:0} ms CPU (medians of 8)");
-            Console.WriteLine("   " + string.Join(' ', extractCpu.Select(x => x.ToString("0", CultureInfo.InvariantCulture))) + " | " + string.Join(' ', scanCpu.Select(x => x.ToString("0", CultureInfo.InvariantCulture))));
+            Console.WriteLine("    sorted, ms CPU: " + string.Join(' ', extractCpu.Select(x => x.ToString("0", CultureInfo.InvariantCulture))) + " | " + string.Join(' ', scanCpu.Select(x => x.ToString("0", CultureInfo.InvariantCulture))));
         }
 
         if (args.Contains("--per-detector"))
