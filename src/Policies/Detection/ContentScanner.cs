@@ -18,27 +18,45 @@ public static class ContentScanner
     {
         ArgumentNullException.ThrowIfNull(detectors);
         ArgumentNullException.ThrowIfNull(content);
-        var hits = new List<DetectorHit>();
-        var failures = new List<UnscannableContent>();
-        foreach (var detector in detectors)
+        // Part by part, every detector over a part before the next: a part's text is read from
+        // the cache by the detectors after the first instead of from memory each time (a mail's
+        // text is several times the size of the cache). Hits and failures are still gathered
+        // per detector, so the result is the same, in the same order, as detector by detector.
+        var detectorHits = new List<DetectorHit>[detectors.Count];
+        var detectorFailures = new List<UnscannableContent>?[detectors.Count];
+        for (var d = 0; d < detectors.Count; d++)
         {
-            var detectorHits = new List<DetectorHit>();
-            foreach (var part in content.Parts)
+            detectorHits[d] = [];
+        }
+
+        foreach (var part in content.Parts)
+        {
+            for (var d = 0; d < detectors.Count; d++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 try
                 {
-                    detectorHits.AddRange(detector.Scan(part.Text, part.Location));
+                    detectorHits[d].AddRange(detectors[d].Scan(part.Text, part.Location));
                 }
                 catch (RegexMatchTimeoutException)
                 {
-                    failures.Add(new UnscannableContent(part.Location, UnscannableReason.LimitExceeded, $"detector '{detector.Name}' timed out"));
+                    (detectorFailures[d] ??= []).Add(new UnscannableContent(part.Location, UnscannableReason.LimitExceeded, $"detector '{detectors[d].Name}' timed out"));
                 }
             }
+        }
 
-            if (detectorHits.Count >= detector.MinCount)
+        var hits = new List<DetectorHit>();
+        var failures = new List<UnscannableContent>();
+        for (var d = 0; d < detectors.Count; d++)
+        {
+            if (detectorHits[d].Count >= detectors[d].MinCount)
             {
-                hits.AddRange(detectorHits);
+                hits.AddRange(detectorHits[d]);
+            }
+
+            if (detectorFailures[d] is { } failed)
+            {
+                failures.AddRange(failed);
             }
         }
 

@@ -137,6 +137,34 @@ public sealed class CustomDetectorTests
         Assert.Equal(("body", UnscannableReason.LimitExceeded), (failure.Location, failure.Reason));
     }
 
+    [Fact]
+    public void ContentScanner_SeveralDetectorsAndParts_HitsGroupedByDetectorInPartOrder()
+    {
+        var atlas = new KeywordDetector(new DetectorSettings { Name = "atlas", Keywords = ["atlas"] });
+        var orion = new KeywordDetector(new DetectorSettings { Name = "orion", Keywords = ["orion"] });
+        var rare = new KeywordDetector(new DetectorSettings { Name = "rare", Keywords = ["orion"], MinCount = 3 });
+        var content = Content(("body", "orion atlas"), ("attachment:a.txt", "atlas orion atlas"));
+
+        var hits = ContentScanner.Scan([atlas, rare, orion], content).Hits;
+
+        // Detector by detector (the order of the list), each in part order; "rare" saw 2 < 3.
+        Assert.Equal(
+            [("atlas", "body", 6), ("atlas", "attachment:a.txt", 0), ("atlas", "attachment:a.txt", 12), ("orion", "body", 0), ("orion", "attachment:a.txt", 6)],
+            hits.Select(h => (h.Detector, h.Location, h.Offset)));
+    }
+
+    [Fact]
+    public void ContentScanner_DetectorTimesOutOnTwoParts_FailuresGroupedByDetector()
+    {
+        var slow = new RegexDetector(new DetectorSettings { Name = "slow", Pattern = @"(a)\1?(a+)+$", MatchTimeout = TimeSpan.FromMilliseconds(50) });
+        var atlas = new KeywordDetector(new DetectorSettings { Name = "atlas", Keywords = ["atlas"] });
+        var evil = new string('a', 40) + "!";
+        var result = ContentScanner.Scan([slow, atlas], Content(("body", evil + " atlas"), ("attachment:a.txt", evil)));
+
+        Assert.Equal(["body", "attachment:a.txt"], result.Unscannable.Select(u => u.Location));
+        Assert.Equal(("atlas", "body"), (Assert.Single(result.Hits).Detector, result.Hits[0].Location));
+    }
+
     private static ExtractedContent Content(params (string Location, string Text)[] parts) =>
         new([.. parts.Select(p => new ContentPart(p.Location, "text/plain", p.Text))], [], [], []);
 }

@@ -32,8 +32,49 @@ public sealed class Base64ContentTests
         Assert.Equal(data, decoded);
     }
 
+    // Chunks of 1 to 9 bytes cut the input inside line breaks, quanta and the padding, so every
+    // carry-over path of the chunked decoder is taken.
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(5)]
+    [InlineData(7)]
+    [InlineData(9)]
+    public void TryDecode_TinyChunks_SameBytesAsMimeKit(int chunkSize)
+    {
+        for (var length = 0; length < 40; length++)
+        {
+            var data = new byte[length];
+            new Random(length).NextBytes(data);
+            var base64 = Convert.ToBase64String(data);
+            var encoded = Encoding.ASCII.GetBytes(string.Concat(base64.Chunk(7).Select(c => new string(c) + (c.Length % 2 == 0 ? "\r\n" : " \t\n"))));
+
+            var decoded = Base64Content.TryDecode(NewSession(), "attachment:a.bin", new MimeContent(new MemoryStream(encoded), ContentEncoding.Base64), chunkSize);
+
+            Assert.NotNull(decoded);
+            Assert.Equal(MimeKitDecode(encoded), decoded);
+            Assert.Equal(data, decoded);
+        }
+    }
+
+    [Fact]
+    public void TryDecode_Success_TakesExactlyDecodedLengthOfBudget()
+    {
+        var session = new ExtractionSession(ExtractionLimits.Default with { MaxTotalBytes = 1001 }, TimeProvider.System, CancellationToken.None);
+        var encoded = Encoding.ASCII.GetBytes(Convert.ToBase64String(new byte[1000], Base64FormattingOptions.InsertLineBreaks));
+
+        Assert.Equal(1000, Base64Content.TryDecode(session, "attachment:a.bin", new MimeContent(new MemoryStream(encoded), ContentEncoding.Base64))?.Length);
+        Assert.True(session.TryReserve(1));
+        Assert.False(session.TryReserve(1));
+    }
+
     [Theory]
     [InlineData("QUJD*REVG\r\n")]
+    [InlineData("QUI=QUJD\r\n")]
+    [InlineData("QUJD\r\nRA==\r\nQUJD\r\n")]
+    [InlineData("QUJD===\r\n=")]
     [InlineData("QUJDREVG\r\n--junk--\r\n")]
     [InlineData("QUJDRA\r\n")]
     public void TryDecode_NotStrictBase64_LeftToStreamingDecoder(string encoded)
