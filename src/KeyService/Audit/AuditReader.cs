@@ -190,7 +190,7 @@ public sealed class AuditReader
         return results;
     }
 
-    /// <summary>Every index the query names: object, actor, key version (or class), operation, result.</summary>
+    /// <summary>Every index the query names: object, actor, key version (or class), operation, result (not Ok: unindexed, filtered after reading).</summary>
     private static List<string> NamedIndexes(AuditKeys keys, AuditQuery query)
     {
         var indexes = new List<string>(5);
@@ -214,7 +214,7 @@ public sealed class AuditReader
             indexes.Add(keys.OperationIndex(operation));
         }
 
-        if (query.Result is { } result)
+        if (query.Result is { } result && AuditKeys.IsIndexed(result))
         {
             indexes.Add(keys.ResultIndex(result));
         }

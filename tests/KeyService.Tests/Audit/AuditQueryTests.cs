@@ -55,7 +55,7 @@ public sealed class AuditQueryTests(RedisFixture redis) : IAsyncLifetime, IDispo
         "none", "key", "keyversion", "actor", "object", "op", "result", "since", "until", "window",
         "actor+op", "key+result", "object+actor", "node", "oldest", "limit", "actor+window", "nomatch",
         "op+result", "op+result+oldest", "op+result+limit", "op+result+never", "keyversion+actor+op",
-        "object+actor+result+window", "all-dimensions", "result+node+window",
+        "object+actor+result+window", "all-dimensions", "result+node+window", "result-ok", "result-ok+limit", "actor+result-ok",
     ];
 
     [Theory]
@@ -92,6 +92,9 @@ public sealed class AuditQueryTests(RedisFixture redis) : IAsyncLifetime, IDispo
             "object+actor+result+window" => new AuditQuery { ObjectId = "/docs/4.pdf", Actor = "carol", Result = KeyEventResult.Ok, Since = mid - TimeSpan.FromMinutes(30), Until = late + TimeSpan.FromMinutes(30), Limit = 10_000 },
             "all-dimensions" => AllDimensionsOfOneEvent(),
             "result+node+window" => new AuditQuery { Result = KeyEventResult.Denied, Node = "node-a", Since = mid, Until = late, Limit = 10_000 },
+            "result-ok" => new AuditQuery { Result = KeyEventResult.Ok, Limit = 10_000 },
+            "result-ok+limit" => new AuditQuery { Result = KeyEventResult.Ok, Limit = 9 },
+            "actor+result-ok" => new AuditQuery { Actor = "bob", Result = KeyEventResult.Ok, Limit = 10_000 },
             _ => throw new ArgumentOutOfRangeException(nameof(name)),
         };
 
@@ -103,6 +106,20 @@ public sealed class AuditQueryTests(RedisFixture redis) : IAsyncLifetime, IDispo
         {
             Assert.NotEmpty(actual);
         }
+    }
+
+    [Fact]
+    public async Task RecordAsync_SuccessfulUses_HaveNoResultIndexWhileDeniedAndFailedOnesDo()
+    {
+        var server = redis.Connection.GetServers()[0];
+        var resultIndexes = new List<string>();
+        await foreach (var key in server.KeysAsync(pattern: _prefix + ":*ix:res:*"))
+        {
+            resultIndexes.Add(((string)key!)[(((string)key!).LastIndexOf(':') + 1)..]);
+        }
+
+        Assert.Contains(_all, r => r.Result == KeyEventResult.Ok);
+        Assert.Equal(["Denied", "Error"], resultIndexes.Distinct().Order(StringComparer.Ordinal));
     }
 
     [Fact]
