@@ -51,8 +51,6 @@ internal sealed class EscrowDecryptor : ISmimeEscrowDecryptor
         _protectedHeaders = protectedHeaders;
     }
 
-    public string CertificateFingerprint => _identities[0].Fingerprint;
-
     public async Task<MimeMessage> DecryptAsync(MimeMessage message, KeyUse use, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);

@@ -25,14 +25,10 @@ internal sealed class EscrowIdentity
         _certificate = certificate;
         _bcCertificate = Certificates.BouncyCastleCertificates.For(certificate);
         KeyPair = keyPair;
-        Fingerprint = Certificates.CertificateFingerprint.Sha256(certificate);
     }
 
     /// <summary>Name of the key pair in <c>Sovereignty:Hsm:KeyPairs</c>.</summary>
     public string KeyPair { get; }
-
-    /// <summary>SHA-256 fingerprint of the certificate.</summary>
-    public string Fingerprint { get; }
 
     /// <summary>Whether the certificate has the same public key as <paramref name="other"/>.</summary>
     public bool CertifiesSameKeyAs(EscrowIdentity other) =>

@@ -9,9 +9,6 @@ namespace Sovereignty.KeyService.Smime.Decryption;
 /// </summary>
 public interface ISmimeEscrowDecryptor
 {
-    /// <summary>The SHA-256 fingerprint of the escrow certificate.</summary>
-    string CertificateFingerprint { get; }
-
     /// <summary>
     /// Returns <paramref name="message"/> with its S/MIME enveloped body replaced by the
     /// decrypted content, and the protected headers (RFC 9788) restored to the outside.
