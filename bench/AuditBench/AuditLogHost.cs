@@ -93,14 +93,16 @@ internal static class BulkLoader
 
 internal static class AuditRecordShape
 {
-    public static List<KeyValuePair<string, string>> Sample()
+    /// <summary>A stream entry shaped like a stored event (one packed field).</summary>
+    public static NameValueEntry[] Sample()
     {
         var keyEvent = new KeyService.Audit.KeyEvent(
             KeyService.Audit.KeyOperation.WrapDataKey, "confidential-fr",
             new KeyService.Keys.KeyReference("confidential-fr", "0a1b2c3d4e5f60718293a4b5c6d7e8f9", 1),
             new KeyService.Keys.KeyUse { Actor = "user0001", ObjectId = "/sites/finance/docs/report-1.docx", Purpose = "rule-confidential-finance", CorrelationId = Guid.NewGuid().ToString("N") },
             KeyService.Audit.KeyEventResult.Ok);
-        return AuditRecordCodec.ToFields(AuditRecordCodec.Create(keyEvent, "raw", 1, DateTimeOffset.UtcNow, AuditRecordCodec.GenesisHash, 1));
+        var record = AuditRecordCodec.Create(keyEvent, "raw", 1, DateTimeOffset.UtcNow, AuditRecordCodec.GenesisHash, 1);
+        return [new(StoredEventEntry.Field, StoredEventEntry.Pack(AuditRecordCodec.ToValues(record)))];
     }
 }
 

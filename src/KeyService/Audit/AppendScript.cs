@@ -13,25 +13,23 @@ internal static class AppendScript
 {
     // KEYS[1] events stream, KEYS[2] head hash, KEYS[3..] index and counter keys.
     // ARGV: expectedSeq, newSeq, newHash, newMs, counterTtlSeconds, eventCount,
-    //       eventCount x [ms, one value per stored field in AuditRecordCodec.StoredFields order],
+    //       eventCount x [ms, seq, packed entry (StoredEventEntry)],
     //       zsetCount, zsetCount x [keyIndex, eventCount, event, ...],
     //       hashCount, hashCount x [keyIndex, fieldCount, field, ..., increment, ...].
-    // Field names are not sent: the script holds them and pairs them with the values, and an
-    // empty value marks a field that is not stored (the codec never stores an empty value).
-    // Redis parses, and the script converts, every argument: the names were half of them.
-    // The stream id is ms-seq (seq is the first value); an index entry names its event by
-    // its position in the batch and gets member seq, score ms (the stream id is
-    // score-member), so index entries cost one short argument each and one ZADD per key
-    // per batch. A counter hash is read (HMGET) and written back (HSET) once per batch, not
-    // incremented once per field, and gets one EXPIRE per batch; a stored count that is not
-    // a number (tampered) counts as 0 instead of failing the script after its XADDs.
+    // An event is one packed value, not a name/value pair per field: Redis parses, converts
+    // into the script, stores and feeds to its append-only file three arguments per event
+    // instead of ~45 (that was most of its CPU time per event; see performance.md).
+    // The stream id is ms-seq; an index entry names its event by its position in the batch
+    // and gets member seq, score ms (the stream id is score-member), so index entries cost
+    // one short argument each and one ZADD per key per batch. A counter hash is read (HMGET)
+    // and written back (HSET) once per batch, not incremented once per field, and gets one
+    // EXPIRE per batch; a stored count that is not a number (tampered) counts as 0 instead
+    // of failing the script after its XADDs.
     // Every key carries the node's hash tag, so the script is valid in Redis Cluster.
     // Redis runs a script atomically; the only command that can fail is the first XADD
     // (an id not above the last one), which then fails before anything was written.
     public static readonly string Lua = $$"""
         local KEYS, ARGV, call = KEYS, ARGV, redis.call
-        local names = { {{string.Join(", ", AuditRecordCodec.StoredFields.Select(name => "'" + name + "'"))}} }
-        local nf = #names
         local cur = call('HGET', KEYS[2], 'seq') or '0'
         if cur ~= ARGV[1] then
           return redis.error_reply('AUDITSEQ head is ' .. cur .. ', batch expected ' .. ARGV[1])
@@ -40,19 +38,10 @@ internal static class AppendScript
         local ms, seq, f = {}, {}, {}
         local i = 7
         for e = 1, n do
-          local c = 0
-          for j = 1, nf do
-            local v = ARGV[i + j]
-            if v ~= '' then
-              f[c + 1] = names[j]
-              f[c + 2] = v
-              c = c + 2
-            end
-          end
           ms[e] = ARGV[i]
           seq[e] = ARGV[i + 1]
-          call('XADD', KEYS[1], ms[e] .. '-' .. seq[e], unpack(f, 1, c))
-          i = i + 1 + nf
+          call('XADD', KEYS[1], ms[e] .. '-' .. seq[e], '{{StoredEventEntry.Field}}', ARGV[i + 2])
+          i = i + 3
         end
         local zc = tonumber(ARGV[i]); i = i + 1
         for z = 1, zc do
@@ -114,7 +103,7 @@ internal static class AppendScript
             fields[field] = fields.GetValueOrDefault(field) + 1;
         }
 
-        var args = new List<RedisValue>(8 + (records.Count * (AuditRecordCodec.StoredFields.Length + 8)));
+        var args = new List<RedisValue>(8 + (records.Count * 12));
         var last = records[^1];
         args.Add(expectedSequence);
         args.Add(last.Sequence);
@@ -133,10 +122,8 @@ internal static class AppendScript
             }
 
             args.Add(StreamMilliseconds(record.StreamId));
-            foreach (var value in AuditRecordCodec.ToValues(record))
-            {
-                args.Add(value ?? RedisValue.EmptyString);
-            }
+            args.Add(record.Sequence);
+            args.Add(StoredEventEntry.Pack(AuditRecordCodec.ToValues(record)));
 
             foreach (var index in keys.IndexesOf(record))
             {

@@ -206,6 +206,12 @@ internal static class AuditRecordCodec
         var map = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var field in fields)
         {
+            if (field.Key == StoredEventEntry.Field)
+            {
+                error = $"the entry's '{StoredEventEntry.Field}' value is not a JSON object of string values";
+                return null;
+            }
+
             if (field.Key != HashField && Array.IndexOf(HashedFields, field.Key) < 0)
             {
                 error = $"unexpected field '{field.Key}'";

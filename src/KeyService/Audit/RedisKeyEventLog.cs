@@ -429,8 +429,8 @@ internal sealed partial class RedisKeyEventLog : IKeyEventLog, IAsyncDisposable
     internal static bool IsRedisFailure(Exception ex) =>
         ex is RedisException or TimeoutException or ObjectDisposedException or InvalidOperationException;
 
-    internal static List<KeyValuePair<string, string>> ToPairs(StreamEntry entry) =>
-        [.. entry.Values.Select(v => new KeyValuePair<string, string>(v.Name!, v.Value!))];
+    /// <summary>The stored fields of an event or checkpoint entry (an event's packed field unpacked).</summary>
+    internal static List<KeyValuePair<string, string>> ToPairs(StreamEntry entry) => StoredEventEntry.Fields(entry);
 
     private sealed record InFlightBatch(List<PendingEvent> Batch, List<AuditRecord> Records, Task Write);
 

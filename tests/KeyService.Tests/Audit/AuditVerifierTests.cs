@@ -31,6 +31,49 @@ public sealed class AuditVerifierTests(RedisFixture redis) : IDisposable
     }
 
     [Fact]
+    public async Task VerifyAsync_EntriesInFieldPerNameFormat_IntactAndReadable()
+    {
+        // Logs written before events were packed into one field still verify and answer queries.
+        var prefix = await WriteAsync(45);
+        await ReplaceEntriesAsync(prefix, (_, entry) => [.. RedisKeyEventLog.ToPairs(entry).Select(f => new NameValueEntry(f.Key, f.Value))]);
+        var raw = (await redis.Connection.GetDatabase().StreamRangeAsync($"{prefix}:{{{Node}}}:events", count: 1))[0];
+        Assert.True(raw.Values.Length > 10);
+
+        var result = await VerifyAsync(prefix);
+
+        Assert.True(result.Intact, string.Join("; ", result.Nodes.SelectMany(n => n.Findings).Select(f => f.Message)));
+        var page = await new AuditReader(redis.Connection, prefix).QueryAsync(new AuditQuery { Actor = "alice", Limit = 100 }, default);
+        Assert.NotEmpty(page);
+        Assert.All(page, e => Assert.Equal("alice", e.Actor));
+    }
+
+    [Fact]
+    public async Task VerifyAsync_PackedValueNotJson_NamesThatEntry()
+    {
+        var prefix = await WriteAsync(45);
+        string? cutEntry = null;
+        await ReplaceEntriesAsync(prefix, (i, entry) =>
+        {
+            var packed = (string)entry.Values[0].Value!;
+            if (i != 16)
+            {
+                return [new(StoredEventEntry.Field, packed)];
+            }
+
+            cutEntry = entry.Id!; // the 17th event, cut inside its last value
+            return [new(StoredEventEntry.Field, packed[..^7])];
+        });
+
+        var result = await VerifyAsync(prefix);
+
+        Assert.False(result.Intact);
+        var finding = Assert.Single(result.Nodes).Findings[0];
+        Assert.Equal(AuditFindingKind.Malformed, finding.Kind);
+        Assert.Equal(cutEntry, finding.StreamId);
+        Assert.Contains("not a JSON object", finding.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task VerifyAsync_FieldEditedAndHashRecomputed_NamesThatEvent()
     {
         var prefix = await WriteAsync(45);
@@ -237,17 +280,30 @@ public sealed class AuditVerifierTests(RedisFixture redis) : IDisposable
         return log;
     }
 
-    /// <summary>What someone with write access to Redis could do: rewrite the node's stream entries.</summary>
+    /// <summary>What someone with write access to Redis could do: rewrite the node's stream entries (packed as the writer packs them).</summary>
     private async Task RewriteAsync(string prefix, Action<List<(string Id, List<KeyValuePair<string, string>> Fields)>> tamper)
     {
         var db = redis.Connection.GetDatabase();
         var key = $"{prefix}:{{{Node}}}:events";
-        var entries = (await db.StreamRangeAsync(key)).Select(e => (Id: (string)e.Id!, Fields: e.Values.Select(v => new KeyValuePair<string, string>(v.Name!, v.Value!)).ToList())).ToList();
+        var entries = (await db.StreamRangeAsync(key)).Select(e => (Id: (string)e.Id!, Fields: RedisKeyEventLog.ToPairs(e))).ToList();
         tamper(entries);
         await db.KeyDeleteAsync(key);
         for (var i = 0; i < entries.Count; i++)
         {
-            await db.StreamAddAsync(key, entries[i].Fields.Select(f => new NameValueEntry(f.Key, f.Value)).ToArray(), $"1-{i + 1}");
+            await db.StreamAddAsync(key, [new NameValueEntry(StoredEventEntry.Field, StoredEventEntry.Pack(entries[i].Fields))], $"1-{i + 1}");
+        }
+    }
+
+    /// <summary>Rewrites each stream entry (by position) as <paramref name="replace"/> says, under its own id.</summary>
+    private async Task ReplaceEntriesAsync(string prefix, Func<int, StreamEntry, NameValueEntry[]> replace)
+    {
+        var db = redis.Connection.GetDatabase();
+        var key = $"{prefix}:{{{Node}}}:events";
+        var entries = await db.StreamRangeAsync(key);
+        await db.KeyDeleteAsync(key);
+        for (var i = 0; i < entries.Length; i++)
+        {
+            await db.StreamAddAsync(key, replace(i, entries[i]), entries[i].Id);
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Sovereignty.KeyService.Audit;
 using StackExchange.Redis;
 
@@ -85,7 +86,7 @@ public sealed class RedisKeyEventLogTests(RedisFixture redis) : IDisposable
     }
 
     [Fact]
-    public async Task RecordAsync_StoredEntry_NamedFieldsInCanonicalOrderWithoutEmptyOrAbsentOnes()
+    public async Task RecordAsync_StoredEntry_OnePackedFieldNamesInCanonicalOrderWithoutEmptyOrAbsentOnes()
     {
         var prefix = AuditTestKit.NewPrefix();
         var withoutObject = AuditTestKit.Event(objectId: null);
@@ -96,11 +97,15 @@ public sealed class RedisKeyEventLogTests(RedisFixture redis) : IDisposable
         }
 
         var raw = Assert.Single(await redis.Connection.GetDatabase().StreamRangeAsync($"{prefix}:{{node-a}}:events"));
-        var names = raw.Values.Select(v => (string)v.Name!).ToList();
+        var field = Assert.Single(raw.Values);
+        Assert.Equal("e", (string)field.Name!);
+        using var packed = JsonDocument.Parse((string)field.Value!);
+        var stored = packed.RootElement.EnumerateObject().ToList();
         string[] absent = ["groups", "addr", "obj", "rcpt_n", "rcpt_h", "err"];
-        Assert.Equal(AuditRecordCodec.StoredFields.Except(absent), names);
-        Assert.DoesNotContain(raw.Values, v => ((string)v.Value!).Length == 0);
-        Assert.Equal("1", (string)raw.Values[0].Value!);
+        Assert.Equal(AuditRecordCodec.StoredFields.Except(absent), stored.Select(p => p.Name));
+        Assert.All(stored, p => Assert.Equal(JsonValueKind.String, p.Value.ValueKind));
+        Assert.DoesNotContain(stored, p => p.Value.GetString()!.Length == 0);
+        Assert.Equal("1", stored[0].Value.GetString());
         Assert.EndsWith("-1", raw.Id.ToString(), StringComparison.Ordinal);
         var pairs = RedisKeyEventLog.ToPairs(raw);
         Assert.Equal(pairs.Single(p => p.Key == AuditRecordCodec.HashField).Value, AuditRecordCodec.ComputeHash(pairs));
