@@ -208,7 +208,7 @@ internal static class AuditRecordCodec
         {
             if (field.Key == StoredEventEntry.Field)
             {
-                error = $"the entry's '{StoredEventEntry.Field}' value is not a JSON object of string values";
+                error = $"the entry's '{StoredEventEntry.Field}' value is not a JSON array of one string or null per stored field";
                 return null;
             }
 

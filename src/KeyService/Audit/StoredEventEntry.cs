@@ -6,14 +6,15 @@ using StackExchange.Redis;
 namespace Sovereignty.KeyService.Audit;
 
 /// <summary>
-/// The shape of an event's stream entry: one field <c>e</c> whose value is a JSON object of
-/// the stored fields (<see cref="AuditRecordCodec.StoredFields"/> names, canonical order,
-/// string values, absent fields left out), e.g. <c>e {"seq":"1","node":"gw-1",…,"h":"…"}</c>.
+/// The shape of an event's stream entry: one field <c>e</c> whose value is a JSON array of the
+/// stored values by position in <see cref="AuditRecordCodec.StoredFields"/> (strings, null
+/// for an absent field), e.g. <c>e ["1","gw-1","1764374400000","alice",null,…,"…"]</c>.
 /// One field instead of one per name: Redis parses, scripts, stores and writes to its
-/// append-only file three arguments per event instead of some thirty, the largest share of
-/// its CPU time per event (see performance.md). Entries written before this format, with
-/// one stream field per name, are still read: both give the same field list, and the hash
-/// chain covers the field values, not their encoding.
+/// append-only file three arguments per event instead of some forty-five, the largest share
+/// of its CPU time per event (see performance.md); positions instead of names keep the
+/// entry smaller than the field-per-name one. Entries written before this format, with one
+/// stream field per name, are still read: both give the same field list, and the hash chain
+/// covers the field values, not their encoding.
 /// </summary>
 internal static class StoredEventEntry
 {
@@ -32,42 +33,46 @@ internal static class StoredEventEntry
         var buffer = new ArrayBufferWriter<byte>(512);
         using (var writer = new Utf8JsonWriter(buffer, s_writerOptions))
         {
-            writer.WriteStartObject();
-            for (var i = 0; i < values.Length; i++)
+            writer.WriteStartArray();
+            foreach (var value in values)
             {
-                if (values[i] is { } value)
+                if (value is null)
                 {
-                    writer.WriteString(AuditRecordCodec.StoredFields[i], value);
+                    writer.WriteNullValue();
+                }
+                else
+                {
+                    writer.WriteStringValue(value);
                 }
             }
 
-            writer.WriteEndObject();
+            writer.WriteEndArray();
         }
 
         return buffer.WrittenSpan.ToArray();
     }
 
-    /// <summary>The packed value of arbitrary fields, in the order given (tests and tools rewriting entries).</summary>
+    /// <summary>The packed value of stored fields given by name (tests and tools rewriting entries); every name must be a stored field.</summary>
     public static byte[] Pack(IEnumerable<KeyValuePair<string, string>> fields)
     {
-        var buffer = new ArrayBufferWriter<byte>(512);
-        using (var writer = new Utf8JsonWriter(buffer, s_writerOptions))
+        var values = new string?[AuditRecordCodec.StoredFields.Length];
+        foreach (var (name, value) in fields)
         {
-            writer.WriteStartObject();
-            foreach (var (name, value) in fields)
+            var position = Array.IndexOf(AuditRecordCodec.StoredFields, name);
+            if (position < 0)
             {
-                writer.WriteString(name, value);
+                throw new ArgumentException($"'{name}' is not a stored field of an event.", nameof(fields));
             }
 
-            writer.WriteEndObject();
+            values[position] = value;
         }
 
-        return buffer.WrittenSpan.ToArray();
+        return Pack(values);
     }
 
     /// <summary>
-    /// The stored fields of an entry, in stored order, duplicates kept (decoding refuses them).
-    /// A packed value that is not a flat JSON object of strings comes back as the single pair
+    /// The stored fields of an entry, in stored order. A packed value that is not a JSON array
+    /// of exactly one string or null per stored field comes back as the single pair
     /// (<c>e</c>, value), which decoding reports as malformed: a tampered entry is a finding,
     /// never an exception that stops verification.
     /// </summary>
@@ -85,28 +90,40 @@ internal static class StoredEventEntry
 
     private static List<KeyValuePair<string, string>>? TryUnpack(byte[] packed)
     {
+        var names = AuditRecordCodec.StoredFields;
         try
         {
             var reader = new Utf8JsonReader(packed);
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray)
             {
                 return null;
             }
 
-            var fields = new List<KeyValuePair<string, string>>(AuditRecordCodec.StoredFields.Length);
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            var fields = new List<KeyValuePair<string, string>>(names.Length);
+            var position = 0;
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
             {
-                var name = reader.GetString()!;
-                if (!reader.Read() || reader.TokenType != JsonTokenType.String)
+                if (position == names.Length)
                 {
                     return null;
                 }
 
-                fields.Add(new(name, reader.GetString()!));
+                switch (reader.TokenType)
+                {
+                    case JsonTokenType.String:
+                        fields.Add(new(names[position], reader.GetString()!));
+                        break;
+                    case JsonTokenType.Null:
+                        break;
+                    default:
+                        return null;
+                }
+
+                position++;
             }
 
-            // The object must be closed and be the whole value.
-            return reader.TokenType == JsonTokenType.EndObject && !reader.Read() ? fields : null;
+            // One value per stored field, and the array is the whole value.
+            return reader.TokenType == JsonTokenType.EndArray && position == names.Length && !reader.Read() ? fields : null;
         }
         catch (JsonException)
         {

@@ -70,7 +70,7 @@ public sealed class AuditVerifierTests(RedisFixture redis) : IDisposable
         var finding = Assert.Single(result.Nodes).Findings[0];
         Assert.Equal(AuditFindingKind.Malformed, finding.Kind);
         Assert.Equal(cutEntry, finding.StreamId);
-        Assert.Contains("not a JSON object", finding.Message, StringComparison.Ordinal);
+        Assert.Contains("not a JSON array", finding.Message, StringComparison.Ordinal);
     }
 
     [Fact]
