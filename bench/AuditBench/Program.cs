@@ -64,6 +64,7 @@ for (var i = 0; i < 1000; i++)
     await log.Log.RecordAsync(keyEvents[i % keyEvents.Length], default); // warm-up
 }
 
+var next = -1;
 var single = Math.Min(events, 5_000);
 watch.Restart();
 for (var i = 0; i < single; i++)
@@ -73,10 +74,34 @@ for (var i = 0; i < single; i++)
 
 Report("audit RecordAsync, 1 caller (sequential)", single, watch.Elapsed);
 
+// A few concurrent callers (a gateway node under moderate load): latency of each RecordAsync.
+var few = Math.Min(events, 20_000);
+var latencies = new double[few];
+next = -1;
+watch.Restart();
+await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
+{
+    while (true)
+    {
+        var i = Interlocked.Increment(ref next);
+        if (i >= few)
+        {
+            return;
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        await log.Log.RecordAsync(keyEvents[i % keyEvents.Length], default);
+        latencies[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+    }
+}));
+Report("audit RecordAsync, 8 concurrent callers", few, watch.Elapsed);
+Array.Sort(latencies);
+Console.WriteLine($"  latency per event: p50 {latencies[few / 2]:F3} ms, p99 {latencies[(int)(few * 0.99)]:F3} ms");
+
 var redisBefore = await RedisInfoAsync(server, "all");
 var processCpuBefore = Environment.CpuUsage.TotalTime;
 watch.Restart();
-var next = -1;
+next = -1;
 await Task.WhenAll(Enumerable.Range(0, callers).Select(async _ =>
 {
     while (true)
