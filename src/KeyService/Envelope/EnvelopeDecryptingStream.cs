@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Security.Cryptography;
 
 namespace Sovereignty.KeyService.Envelope;
 
@@ -17,13 +16,13 @@ namespace Sovereignty.KeyService.Envelope;
 /// <para>
 /// Pull mode (<see cref="Stream.Read(byte[], int, int)"/>) works one segment at a time in one
 /// buffer, decrypted in place. Push mode (<see cref="WriteAllToAsync"/>, what the document
-/// proxy uses) works in batches of up to <see cref="SegmentsPerBatch"/> segments and overlaps:
-/// while one batch of authenticated plaintext is being written to the destination, the next
-/// batch is read and decrypted into a second plaintext buffer. A batch is written only once
-/// every segment in it authenticated, so at most one batch (verified plaintext) is in flight
-/// when a later segment fails. Per stream that is one ciphertext buffer and two plaintext
-/// buffers of one batch each (~0.75 MiB at most), from <see cref="ArrayPool{T}"/>; plaintext
-/// buffers are cleared on return.
+/// proxy uses) reads segment by segment too but decrypts into batches of up to
+/// <see cref="SegmentsPerBatch"/> segments, written with one call each, and overlaps: while
+/// one batch of authenticated plaintext is being written to the destination, the next batch
+/// is read and decrypted into a second buffer. A batch is written only once every segment in
+/// it authenticated, so a failing segment stops the copy with at most the previous batch
+/// (authentic plaintext) in flight. Per stream: one segment buffer and, in push mode, two
+/// batch buffers, from <see cref="ArrayPool{T}"/>, cleared on return.
 /// </para>
 /// </remarks>
 internal sealed class EnvelopeDecryptingStream : EnvelopeStream
@@ -80,7 +79,10 @@ internal sealed class EnvelopeDecryptingStream : EnvelopeStream
 
     private bool KnownLength => _segmentCount >= 0;
 
-    /// <summary>Pull mode's segment buffer: the ciphertext, then (decrypted in place) the plaintext being handed out.</summary>
+    /// <summary>
+    /// The segment buffer: the ciphertext of one segment; in pull mode also (decrypted in place)
+    /// the plaintext being handed out.
+    /// </summary>
     private byte[] Input
     {
         get
@@ -102,15 +104,15 @@ internal sealed class EnvelopeDecryptingStream : EnvelopeStream
         while (_plainPosition == _plainLength && !_finished)
         {
             byte[] input = Input;
-            int want = BatchReadLength(1, out int segments);
-            int filled = BeginBatch(input);
+            int want = SegmentReadLength();
+            int filled = BeginSegment(input);
             int read;
             while (filled < want && (read = _source.Read(input, filled, want - filled)) > 0)
             {
                 filled += read;
             }
 
-            (_plainPosition, _plainLength) = DecryptBatch(input, filled, want, segments, input);
+            (_plainPosition, _plainLength) = DecryptSegment(input, filled, want, input);
         }
 
         return CopyOut(buffer);
@@ -129,9 +131,9 @@ internal sealed class EnvelopeDecryptingStream : EnvelopeStream
         while (_plainPosition == _plainLength && !_finished)
         {
             byte[] input = Input;
-            int want = BatchReadLength(1, out int segments);
-            int filled = await FillAsync(input, want, cancellationToken).ConfigureAwait(false);
-            (_plainPosition, _plainLength) = DecryptBatch(input, filled, want, segments, input);
+            int want = SegmentReadLength();
+            int filled = await FillSegmentAsync(input, want, cancellationToken).ConfigureAwait(false);
+            (_plainPosition, _plainLength) = DecryptSegment(input, filled, want, input);
         }
 
         return CopyOut(buffer.Span);
@@ -144,11 +146,11 @@ internal sealed class EnvelopeDecryptingStream : EnvelopeStream
     /// </summary>
     public async Task WriteAllToAsync(Stream destination, CancellationToken cancellationToken)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        byte[] input = Input;
         if (_plainPosition < _plainLength)
         {
             // Plaintext left over from pull-mode reads.
-            await destination.WriteAsync(Input.AsMemory(_plainPosition, _plainLength - _plainPosition), cancellationToken).ConfigureAwait(false);
+            await destination.WriteAsync(input.AsMemory(_plainPosition, _plainLength - _plainPosition), cancellationToken).ConfigureAwait(false);
             _plainPosition = _plainLength;
         }
 
@@ -158,16 +160,25 @@ internal sealed class EnvelopeDecryptingStream : EnvelopeStream
         }
 
         int batch = KnownLength ? (int)Math.Min(SegmentsPerBatch, _lastSegment - _segment + 1) : SegmentsPerBatch;
-        byte[] input = ArrayPool<byte>.Shared.Rent((batch * EnvelopeLayout.CiphertextSegmentSize) + 1);
         byte[][] plain = [ArrayPool<byte>.Shared.Rent(batch * EnvelopeLayout.SegmentSize), ArrayPool<byte>.Shared.Rent(batch * EnvelopeLayout.SegmentSize)];
         ValueTask writing = ValueTask.CompletedTask;
         try
         {
             for (int next = 0; !_finished; next ^= 1)
             {
-                int want = BatchReadLength(batch, out int segments);
-                int filled = await FillAsync(input, want, cancellationToken).ConfigureAwait(false);
-                (int start, int end) = DecryptBatch(input, filled, want, segments, plain[next]);
+                // Segments land side by side: only the first can start late (the range's skip) and
+                // only the last can end early (the range's end or the envelope's), so the batch is contiguous.
+                int start = 0;
+                int end = 0;
+                for (int i = 0; i < batch && !_finished; i++)
+                {
+                    int want = SegmentReadLength();
+                    int filled = await FillSegmentAsync(input, want, cancellationToken).ConfigureAwait(false);
+                    (int first, int stop) = DecryptSegment(input, filled, want, plain[next].AsSpan(i * EnvelopeLayout.SegmentSize));
+                    start = i == 0 ? first : start;
+                    end = (i * EnvelopeLayout.SegmentSize) + stop;
+                }
+
                 // The other plaintext buffer is free once its write completed.
                 await TakeWrite(ref writing).ConfigureAwait(false);
                 writing = destination.WriteAsync(plain[next].AsMemory(start, end - start), cancellationToken);
@@ -178,10 +189,8 @@ internal sealed class EnvelopeDecryptingStream : EnvelopeStream
         finally
         {
             // A failure while a write is in flight (a later segment failed, the upstream broke):
-            // that write still uses its buffer, so it must end before the buffer is reused.
+            // that write may still use its buffer, so it must end before the buffer goes back.
             await CompleteQuietlyAsync(writing).ConfigureAwait(false);
-            // The ciphertext buffer never holds plaintext: it is not cleared.
-            ArrayPool<byte>.Shared.Return(input);
             ArrayPool<byte>.Shared.Return(plain[0], clearArray: true);
             ArrayPool<byte>.Shared.Return(plain[1], clearArray: true);
         }
@@ -213,10 +222,10 @@ internal sealed class EnvelopeDecryptingStream : EnvelopeStream
         }
     }
 
-    /// <summary>Reads up to <paramref name="want"/> bytes of the next batch (after the carried look-ahead byte); fewer only at the end of the source.</summary>
-    private async ValueTask<int> FillAsync(byte[] input, int want, CancellationToken cancellationToken)
+    /// <summary>Reads up to <paramref name="want"/> bytes of the next segment (after the carried look-ahead byte); fewer only at the end of the source.</summary>
+    private async ValueTask<int> FillSegmentAsync(byte[] input, int want, CancellationToken cancellationToken)
     {
-        int filled = BeginBatch(input);
+        int filled = BeginSegment(input);
         int read;
         while (filled < want && (read = await _source.ReadAsync(input.AsMemory(filled, want - filled), cancellationToken).ConfigureAwait(false)) > 0)
         {
@@ -227,7 +236,7 @@ internal sealed class EnvelopeDecryptingStream : EnvelopeStream
     }
 
     /// <summary>Puts the look-ahead byte of the previous read (if any) at the start of the buffer; returns the bytes already there.</summary>
-    private int BeginBatch(byte[] input)
+    private int BeginSegment(byte[] input)
     {
         if (_carried == 1)
         {
@@ -237,47 +246,30 @@ internal sealed class EnvelopeDecryptingStream : EnvelopeStream
         return _carried;
     }
 
-    /// <summary>
-    /// Bytes to read for the next batch of at most <paramref name="maxSegments"/> segments: exact
-    /// when the length is known (the segments up to the range's last), else full segments + 1
-    /// look-ahead byte.
-    /// </summary>
-    private int BatchReadLength(int maxSegments, out int segments)
-    {
-        if (!KnownLength)
-        {
-            segments = maxSegments;
-            return (maxSegments * EnvelopeLayout.CiphertextSegmentSize) + 1;
-        }
-
-        segments = (int)Math.Min(maxSegments, _lastSegment - _segment + 1);
-        long lastOfBatch = _segment + segments - 1;
-        // Only the envelope's last segment is short, so every segment of the batch but its last is full.
-        return ((segments - 1) * EnvelopeLayout.CiphertextSegmentSize)
-            + EnvelopeLayout.SegmentPlaintextLength(lastOfBatch, _plaintextLength) + EnvelopeLayout.TagSize;
-    }
+    /// <summary>Bytes to read for the next segment: exact when the length is known, else a full segment + 1 look-ahead byte.</summary>
+    private int SegmentReadLength() => KnownLength
+        ? EnvelopeLayout.SegmentPlaintextLength(_segment, _plaintextLength) + EnvelopeLayout.TagSize
+        : EnvelopeLayout.CiphertextSegmentSize + 1;
 
     /// <summary>
-    /// Authenticates and decrypts the <paramref name="filled"/> ciphertext bytes of a batch into
-    /// <paramref name="output"/> (contiguous plaintext; may be <paramref name="input"/> itself for a
-    /// single segment) and returns the span of it to hand out. Throws, releasing nothing of the
-    /// batch, when a segment fails authentication or the ciphertext ends early.
+    /// Authenticates and decrypts the segment read into <paramref name="input"/> into
+    /// <paramref name="output"/> (the same buffer in pull mode: in place) and returns the part of
+    /// its plaintext to hand out. Throws, releasing nothing of it, when the segment fails
+    /// authentication or the ciphertext ended early.
     /// </summary>
-    private (int Start, int End) DecryptBatch(byte[] input, int filled, int want, int segments, byte[] output)
+    private (int Start, int End) DecryptSegment(byte[] input, int filled, int want, Span<byte> output)
     {
-        bool endsEnvelope;
-        int lastLength;
+        bool last;
+        int length;
         if (KnownLength)
         {
             if (filled < want)
             {
-                int cut = filled / EnvelopeLayout.CiphertextSegmentSize;
-                int expected = cut == segments - 1 ? want - (cut * EnvelopeLayout.CiphertextSegmentSize) : EnvelopeLayout.CiphertextSegmentSize;
-                throw EnvelopeErrors.Truncated(_segment + cut, expected, filled - (cut * EnvelopeLayout.CiphertextSegmentSize));
+                throw EnvelopeErrors.Truncated(_segment, want, filled);
             }
 
-            endsEnvelope = _segment + segments - 1 == _segmentCount - 1;
-            lastLength = want - ((segments - 1) * EnvelopeLayout.CiphertextSegmentSize);
+            last = _segment == _segmentCount - 1;
+            length = want;
         }
         else
         {
@@ -286,45 +278,30 @@ internal sealed class EnvelopeDecryptingStream : EnvelopeStream
                 throw EnvelopeErrors.NoSegments();
             }
 
-            endsEnvelope = filled < want;
-            if (endsEnvelope)
-            {
-                // The source ended inside this batch: its last present segment is the envelope's last.
-                segments = ((filled - 1) / EnvelopeLayout.CiphertextSegmentSize) + 1;
-                lastLength = filled - ((segments - 1) * EnvelopeLayout.CiphertextSegmentSize);
-            }
-            else
-            {
-                lastLength = EnvelopeLayout.CiphertextSegmentSize;
-                _carry = input[want - 1];
-                _carried = 1;
-            }
+            last = filled <= EnvelopeLayout.CiphertextSegmentSize;
+            length = last ? filled : EnvelopeLayout.CiphertextSegmentSize;
         }
 
-        int plainLength = 0;
-        for (int i = 0; i < segments; i++)
+        _carry = input[EnvelopeLayout.CiphertextSegmentSize];
+        if (!_cipher.TryDecrypt(_segment, last, input.AsSpan(0, length), output))
         {
-            bool last = endsEnvelope && i == segments - 1;
-            int length = i == segments - 1 ? lastLength : EnvelopeLayout.CiphertextSegmentSize;
-            var ciphertext = input.AsSpan(i * EnvelopeLayout.CiphertextSegmentSize, length);
-            // One segment decrypts in place (pull mode); a batch decrypts into a separate buffer.
-            if (!_cipher.TryDecrypt(_segment + i, last, ciphertext, output.AsSpan(i * EnvelopeLayout.SegmentSize)))
-            {
-                _finished = true;
-                _plainPosition = _plainLength = 0;
-                CryptographicOperations.ZeroMemory(output.AsSpan(0, plainLength));
-                throw EnvelopeErrors.SegmentAuthentication(_segment + i, last);
-            }
-
-            plainLength += length - EnvelopeLayout.TagSize;
+            _finished = true;
+            _plainPosition = _plainLength = 0;
+            throw EnvelopeErrors.SegmentAuthentication(_segment, last);
         }
 
+        if (!KnownLength && !last)
+        {
+            _carried = 1;
+        }
+
+        int plainLength = length - EnvelopeLayout.TagSize;
         int start = (int)Math.Min(_skip, plainLength);
         int end = (int)Math.Min(plainLength, start + _remaining);
         _remaining -= end - start;
         _skip = 0;
-        _segment += segments;
-        _finished = endsEnvelope || _remaining == 0;
+        _segment++;
+        _finished = last || _remaining == 0;
         return (start, end);
     }
 
