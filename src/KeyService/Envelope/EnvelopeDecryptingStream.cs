@@ -28,8 +28,8 @@ namespace Sovereignty.KeyService.Envelope;
 internal sealed class EnvelopeDecryptingStream : EnvelopeStream
 {
     /// <summary>
-    /// Segments per read, decrypt and write in push mode (256 KiB of plaintext): fewer, larger
-    /// I/O calls than one segment each, still a small bounded amount of memory per stream.
+    /// Segments per write in push mode (256 KiB of plaintext): a quarter of the write calls (and
+    /// of the destination's flushes) of one segment each, for two 256 KiB buffers per stream.
     /// </summary>
     internal const int SegmentsPerBatch = 4;
 
@@ -179,7 +179,8 @@ internal sealed class EnvelopeDecryptingStream : EnvelopeStream
                     end = (i * EnvelopeLayout.SegmentSize) + stop;
                 }
 
-                // The other plaintext buffer is free once its write completed.
+                // One write in flight at most: the previous one (from the other buffer) ends before this
+                // one starts, so the next batch can be decrypted into that buffer meanwhile.
                 await TakeWrite(ref writing).ConfigureAwait(false);
                 writing = destination.WriteAsync(plain[next].AsMemory(start, end - start), cancellationToken);
             }
