@@ -85,6 +85,13 @@ internal sealed class GatewayProcess : IAsyncDisposable
         return 0;
     }
 
+    /// <summary>CPU time the gateway process used so far (user + system, all threads).</summary>
+    public TimeSpan ProcessorTime()
+    {
+        _process.Refresh();
+        return _process.TotalProcessorTime;
+    }
+
     /// <summary>Runs <paramref name="work"/> while sampling RSS every 50 ms; returns the peak seen.</summary>
     public async Task<long> PeakResidentDuringAsync(Func<Task> work)
     {

@@ -49,8 +49,8 @@ internal sealed class Load(Uri gateway, string token) : IDisposable
         return total;
     }
 
-    /// <summary>MB/s (10^6 bytes per second) of one transfer, median of <paramref name="runs"/>.</summary>
-    public static async Task<double> ThroughputAsync(Func<Task> transfer, long bytes, int runs)
+    /// <summary>MB/s (10^6 bytes per second) of one transfer, median of <paramref name="runs"/>; every run is printed under <paramref name="label"/>.</summary>
+    public static async Task<double> ThroughputAsync(Func<Task> transfer, long bytes, int runs, string label)
     {
         var rates = new List<double>();
         for (int i = 0; i < runs; i++)
@@ -60,6 +60,7 @@ internal sealed class Load(Uri gateway, string token) : IDisposable
             rates.Add(bytes / watch.Elapsed.TotalSeconds / 1e6);
         }
 
+        Console.WriteLine($"{label}: {string.Join(", ", rates.Select(rate => rate.ToString("0", System.Globalization.CultureInfo.InvariantCulture)))} MB/s");
         rates.Sort();
         return rates[rates.Count / 2];
     }

@@ -6,9 +6,10 @@ using Sovereignty.Bench.Proxy;
 using Sovereignty.Proxy.Identity;
 using Sovereignty.Testing;
 
-// Usage: Sovereignty.Bench.Proxy [--stream-gib N] [--seconds S] [--warmup S] [--memory-only | --small-only] [--env NAME=VALUE]…   (the driver;
+// Usage: Sovereignty.Bench.Proxy [--stream-gib N] [--seconds S] [--warmup S] [--memory-only | --small-only | --large-only] [--runs N] [--env NAME=VALUE]…   (the driver;
 //        --warmup: seconds of untimed 4 KiB PUT and GET at 8 clients per gateway before measuring (default 5 each);
-//        --env is given to both gateway processes, e.g. DOTNET_gcServer=0; --small-only runs the 4 KiB cases alone)
+//        --env is given to both gateway processes, e.g. DOTNET_gcServer=0; --small-only runs the 4 KiB cases alone;
+//        --large-only runs the 100 MiB upload and download alone, median of --runs transfers each (default 5))
 //        Sovereignty.Bench.Proxy yarp URL UPSTREAM                 (the baseline gateway, started by the driver)
 if (args.Length == 3 && args[0] == "yarp")
 {
@@ -19,6 +20,7 @@ if (args.Length == 3 && args[0] == "yarp")
 double streamGiB = Option("--stream-gib", 2);
 double seconds = Option("--seconds", 5);
 double warmupSeconds = Option("--warmup", 5);
+int largeRuns = (int)Option("--runs", 5);
 long streamBytes = (long)(streamGiB * 1024 * 1024 * 1024);
 const long Large = 100L * 1024 * 1024;
 const int Streams = 8;
@@ -37,6 +39,7 @@ string baselineDll = Path.Combine(AppContext.BaseDirectory, "Sovereignty.Bench.P
 var environment = new Dictionary<string, string>(SoftHsmToken.ChildProcessEnvironment);
 bool memoryOnly = args.Contains("--memory-only");
 bool smallOnly = args.Contains("--small-only");
+bool largeOnly = args.Contains("--large-only");
 for (int i = 0; i + 1 < args.Length; i++)
 {
     if (args[i] == "--env" && args[i + 1].Split('=', 2) is [string key, string value])
@@ -118,9 +121,16 @@ Console.WriteLine($"# Document proxy benchmark ({DateTime.UtcNow:u}); load befor
 Console.WriteLine($"gateway environment: {string.Join(' ', environment.Where(e => e.Key != "SOFTHSM2_CONF").Select(e => e.Key + "=" + e.Value))}");
 Console.WriteLine($"upstream: nginx WebDAV {nginx.BaseAddress} (throughput, latency, downloads); discarding Kestrel sink {sink.BaseAddress} (the 8 × {streamGiB} GiB uploads)");
 var rows = new List<string[]>();
-void Row(string measure, string unit, double baseline, double sovereignty, bool higherIsBetter = true) =>
+void Row(string measure, string unit, double baseline, double sovereignty, bool higherIsBetter = true)
+{
+    if (double.IsNaN(baseline) && double.IsNaN(sovereignty))
+    {
+        return; // a phase this run skipped (--small-only, --large-only, --memory-only)
+    }
+
     rows.Add([measure, baseline.ToString("0.0", CultureInfo.InvariantCulture) + " " + unit, sovereignty.ToString("0.0", CultureInfo.InvariantCulture) + " " + unit,
         higherIsBetter ? $"{sovereignty / baseline * 100:0} %" : $"{sovereignty - baseline:+0.00;-0.00} {unit}"]);
+}
 
 var results = new Dictionary<string, Dictionary<string, double>>();
 foreach (bool sovereign in new[] { false, true })
@@ -153,7 +163,7 @@ foreach (bool sovereign in new[] { false, true })
         await load.GetAsync($"{prefix}/warm/large.bin");
     }
 
-    foreach (string unmeasured in new[] { "put100", "get100", "rssget", "streamget", "rssput", "streamput" })
+    foreach (string unmeasured in new[] { "put100", "get100", "put100cpu", "get100cpu", "rssget", "streamget", "rssput", "streamput" })
     {
         r[unmeasured] = double.NaN;
     }
@@ -173,11 +183,16 @@ foreach (bool sovereign in new[] { false, true })
     {
         if (!smallOnly)
         {
-            r["put100"] = await Load.ThroughputAsync(() => load.PutAsync($"{prefix}/large.bin", Large), Large, runs: 5);
-            r["get100"] = await Load.ThroughputAsync(() => load.GetAsync($"{prefix}/large.bin"), Large, runs: 5);
+            // Gateway CPU per transfer beside the rate: on a loaded machine it varies much less than wall-clock time.
+            TimeSpan cpu = gateway.ProcessorTime();
+            r["put100"] = await Load.ThroughputAsync(() => load.PutAsync($"{prefix}/large.bin", Large), Large, largeRuns, $"{name} 100 MiB upload");
+            r["put100cpu"] = (gateway.ProcessorTime() - cpu).TotalMilliseconds / largeRuns;
+            cpu = gateway.ProcessorTime();
+            r["get100"] = await Load.ThroughputAsync(() => load.GetAsync($"{prefix}/large.bin"), Large, largeRuns, $"{name} 100 MiB download");
+            r["get100cpu"] = (gateway.ProcessorTime() - cpu).TotalMilliseconds / largeRuns;
         }
 
-        foreach ((string label, int size) in smallOnly ? new[] { ("4k", 4096) } : [("4k", 4096), ("1m", 1024 * 1024)])
+        foreach ((string label, int size) in largeOnly ? [] : smallOnly ? new[] { ("4k", 4096) } : [("4k", 4096), ("1m", 1024 * 1024)])
         {
             await load.PutAsync($"{prefix}/small-{label}.bin", size, 3);
             foreach (int concurrency in new[] { 1, 8 })
@@ -195,7 +210,7 @@ foreach (bool sovereign in new[] { false, true })
         }
     }
 
-    if (smallOnly)
+    if (smallOnly || largeOnly)
     {
         continue;
     }
@@ -212,7 +227,7 @@ foreach (bool sovereign in new[] { false, true })
 File.Delete(nginx.StoredPath("/bench-baseline/stream.bin"));
 File.Delete(nginx.StoredPath("/bench-sovereignty/stream.bin"));
 
-foreach (bool sovereign in smallOnly ? [] : new[] { false, true })
+foreach (bool sovereign in smallOnly || largeOnly ? [] : new[] { false, true })
 {
     string name = sovereign ? "sovereignty" : "baseline";
     await using GatewayProcess gateway = sovereign ? await StartSovereigntyAsync(sink.BaseAddress) : await StartBaselineAsync(sink.BaseAddress);
@@ -227,6 +242,8 @@ var b = results["baseline"];
 var s = results["sovereignty"];
 Row("100 MiB upload", "MB/s", b["put100"], s["put100"]);
 Row("100 MiB download", "MB/s", b["get100"], s["get100"]);
+Row("100 MiB upload, gateway CPU per transfer", "ms", b["put100cpu"], s["put100cpu"], higherIsBetter: false);
+Row("100 MiB download, gateway CPU per transfer", "ms", b["get100cpu"], s["get100cpu"], higherIsBetter: false);
 foreach (string label in new[] { "4k", "1m" })
 {
     string size = label == "4k" ? "4 KiB" : "1 MiB";

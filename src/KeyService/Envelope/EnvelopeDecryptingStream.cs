@@ -12,15 +12,32 @@ namespace Sovereignty.KeyService.Envelope;
 /// any of its bytes is handed out, so the plaintext of a segment that fails authentication
 /// is never released. When the plaintext length is unknown (a plain stream), one byte of
 /// look-ahead tells whether a segment is the last; when it is known (a range over a
-/// source of known length), exactly the bytes of each segment are read. Buffers (one
-/// segment) come from <see cref="ArrayPool{T}"/>, decrypted in place, and cleared on return.
+/// source of known length), exactly the bytes of the segments the range needs are read.
+/// <para>
+/// Pull mode (<see cref="Stream.Read(byte[], int, int)"/>) works one segment at a time in one
+/// buffer, decrypted in place. Push mode (<see cref="WriteAllToAsync"/>, what the document
+/// proxy uses) reads segment by segment too but decrypts into batches of up to
+/// <see cref="SegmentsPerBatch"/> segments, written with one call each, and overlaps: while
+/// one batch of authenticated plaintext is being written to the destination, the next batch
+/// is read and decrypted into a second buffer. A batch is written only once every segment in
+/// it authenticated, so a failing segment stops the copy with at most the previous batch
+/// (authentic plaintext) in flight. Per stream: one segment buffer and, in push mode, two
+/// batch buffers, from <see cref="ArrayPool{T}"/>, cleared on return.
+/// </para>
 /// </remarks>
 internal sealed class EnvelopeDecryptingStream : EnvelopeStream
 {
+    /// <summary>
+    /// Segments per write in push mode (256 KiB of plaintext): a quarter of the write calls (and
+    /// of the destination's flushes) of one segment each, for two 256 KiB buffers per stream.
+    /// </summary>
+    internal const int SegmentsPerBatch = 4;
+
     private readonly Stream _source;
     private readonly SegmentCipher _cipher;
     private readonly long _segmentCount;
     private readonly long _plaintextLength;
+    private readonly long _lastSegment;
     private byte[]? _input;
     private byte _carry;
     private int _carried;
@@ -30,6 +47,7 @@ internal sealed class EnvelopeDecryptingStream : EnvelopeStream
     private long _skip;
     private long _remaining;
     private bool _finished;
+    private bool _disposed;
 
     /// <param name="source">Ciphertext positioned at the start of segment <paramref name="firstSegment"/>.</param>
     /// <param name="cipher">The segment cipher (owned: disposed with the stream).</param>
@@ -46,10 +64,13 @@ internal sealed class EnvelopeDecryptingStream : EnvelopeStream
         _segment = firstSegment;
         _plaintextLength = plaintextLength;
         _segmentCount = plaintextLength < 0 ? -1 : EnvelopeLayout.SegmentCount(plaintextLength);
+        // With a known length, only the segments up to the range's last byte are read.
+        _lastSegment = _segmentCount < 0 || count == 0
+            ? long.MaxValue
+            : Math.Min(_segmentCount - 1, firstSegment + ((skip + Math.Min(count, plaintextLength) - 1) / EnvelopeLayout.SegmentSize));
         _skip = skip;
         _remaining = count;
         _finished = count == 0;
-        _input = ArrayPool<byte>.Shared.Rent(EnvelopeLayout.CiphertextSegmentSize + 1);
     }
 
     public override bool CanRead => true;
@@ -58,10 +79,18 @@ internal sealed class EnvelopeDecryptingStream : EnvelopeStream
 
     private bool KnownLength => _segmentCount >= 0;
 
-    private byte[] Input => _input ?? throw new ObjectDisposedException(nameof(EnvelopeDecryptingStream));
-
-    /// <summary>The segment buffer holds the ciphertext, then (decrypted in place) the plaintext being handed out.</summary>
-    private byte[] Plain => Input;
+    /// <summary>
+    /// The segment buffer: the ciphertext of one segment; in pull mode also (decrypted in place)
+    /// the plaintext being handed out.
+    /// </summary>
+    private byte[] Input
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _input ??= ArrayPool<byte>.Shared.Rent(EnvelopeLayout.CiphertextSegmentSize + 1);
+        }
+    }
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
@@ -74,15 +103,16 @@ internal sealed class EnvelopeDecryptingStream : EnvelopeStream
 
         while (_plainPosition == _plainLength && !_finished)
         {
+            byte[] input = Input;
             int want = SegmentReadLength();
-            int filled = BeginSegment();
+            int filled = BeginSegment(input);
             int read;
-            while (filled < want && (read = _source.Read(Input, filled, want - filled)) > 0)
+            while (filled < want && (read = _source.Read(input, filled, want - filled)) > 0)
             {
                 filled += read;
             }
 
-            DecryptSegment(filled, want);
+            (_plainPosition, _plainLength) = DecryptSegment(input, filled, want, input);
         }
 
         return CopyOut(buffer);
@@ -100,29 +130,70 @@ internal sealed class EnvelopeDecryptingStream : EnvelopeStream
 
         while (_plainPosition == _plainLength && !_finished)
         {
-            await NextSegmentAsync(cancellationToken).ConfigureAwait(false);
+            byte[] input = Input;
+            int want = SegmentReadLength();
+            int filled = await FillSegmentAsync(input, want, cancellationToken).ConfigureAwait(false);
+            (_plainPosition, _plainLength) = DecryptSegment(input, filled, want, input);
         }
 
         return CopyOut(buffer.Span);
     }
 
-    /// <summary>Push mode: writes all remaining plaintext to <paramref name="destination"/>, segment by segment.</summary>
+    /// <summary>
+    /// Push mode: writes all remaining plaintext to <paramref name="destination"/> in batches of
+    /// authenticated segments, reading and decrypting the next batch while the previous one is
+    /// being written.
+    /// </summary>
     public async Task WriteAllToAsync(Stream destination, CancellationToken cancellationToken)
     {
-        while (true)
+        byte[] input = Input;
+        if (_plainPosition < _plainLength)
         {
-            if (_plainPosition < _plainLength)
+            // Plaintext left over from pull-mode reads.
+            await destination.WriteAsync(input.AsMemory(_plainPosition, _plainLength - _plainPosition), cancellationToken).ConfigureAwait(false);
+            _plainPosition = _plainLength;
+        }
+
+        if (_finished)
+        {
+            return;
+        }
+
+        int batch = KnownLength ? (int)Math.Min(SegmentsPerBatch, _lastSegment - _segment + 1) : SegmentsPerBatch;
+        byte[][] plain = [ArrayPool<byte>.Shared.Rent(batch * EnvelopeLayout.SegmentSize), ArrayPool<byte>.Shared.Rent(batch * EnvelopeLayout.SegmentSize)];
+        ValueTask writing = ValueTask.CompletedTask;
+        try
+        {
+            for (int next = 0; !_finished; next ^= 1)
             {
-                await destination.WriteAsync(Plain.AsMemory(_plainPosition, _plainLength - _plainPosition), cancellationToken).ConfigureAwait(false);
-                _plainPosition = _plainLength;
+                // Segments land side by side: only the first can start late (the range's skip) and
+                // only the last can end early (the range's end or the envelope's), so the batch is contiguous.
+                int start = 0;
+                int end = 0;
+                for (int i = 0; i < batch && !_finished; i++)
+                {
+                    int want = SegmentReadLength();
+                    int filled = await FillSegmentAsync(input, want, cancellationToken).ConfigureAwait(false);
+                    (int first, int stop) = DecryptSegment(input, filled, want, plain[next].AsSpan(i * EnvelopeLayout.SegmentSize));
+                    start = i == 0 ? first : start;
+                    end = (i * EnvelopeLayout.SegmentSize) + stop;
+                }
+
+                // One write in flight at most: the previous one (from the other buffer) ends before this
+                // one starts, so the next batch can be decrypted into that buffer meanwhile.
+                await TakeWrite(ref writing).ConfigureAwait(false);
+                writing = destination.WriteAsync(plain[next].AsMemory(start, end - start), cancellationToken);
             }
 
-            if (_finished)
-            {
-                return;
-            }
-
-            await NextSegmentAsync(cancellationToken).ConfigureAwait(false);
+            await TakeWrite(ref writing).ConfigureAwait(false);
+        }
+        finally
+        {
+            // A failure while a write is in flight (a later segment failed, the upstream broke):
+            // that write may still use its buffer, so it must end before the buffer goes back.
+            await CompleteQuietlyAsync(writing).ConfigureAwait(false);
+            ArrayPool<byte>.Shared.Return(plain[0], clearArray: true);
+            ArrayPool<byte>.Shared.Return(plain[1], clearArray: true);
         }
     }
 
@@ -132,25 +203,45 @@ internal sealed class EnvelopeDecryptingStream : EnvelopeStream
 
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
-    private async ValueTask NextSegmentAsync(CancellationToken cancellationToken)
+    /// <summary>Hands out the write in flight for one await (a <see cref="ValueTask"/> may be awaited once) and leaves none.</summary>
+    private static ValueTask TakeWrite(ref ValueTask writing)
     {
-        int want = SegmentReadLength();
-        int filled = BeginSegment();
+        ValueTask taken = writing;
+        writing = ValueTask.CompletedTask;
+        return taken;
+    }
+
+    private static async ValueTask CompleteQuietlyAsync(ValueTask writing)
+    {
+        try
+        {
+            await writing.ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
+        {
+            // The copy is failing already; the first error is the one reported.
+        }
+    }
+
+    /// <summary>Reads up to <paramref name="want"/> bytes of the next segment (after the carried look-ahead byte); fewer only at the end of the source.</summary>
+    private async ValueTask<int> FillSegmentAsync(byte[] input, int want, CancellationToken cancellationToken)
+    {
+        int filled = BeginSegment(input);
         int read;
-        while (filled < want && (read = await _source.ReadAsync(Input.AsMemory(filled, want - filled), cancellationToken).ConfigureAwait(false)) > 0)
+        while (filled < want && (read = await _source.ReadAsync(input.AsMemory(filled, want - filled), cancellationToken).ConfigureAwait(false)) > 0)
         {
             filled += read;
         }
 
-        DecryptSegment(filled, want);
+        return filled;
     }
 
     /// <summary>Puts the look-ahead byte of the previous read (if any) at the start of the buffer; returns the bytes already there.</summary>
-    private int BeginSegment()
+    private int BeginSegment(byte[] input)
     {
         if (_carried == 1)
         {
-            Input[0] = _carry;
+            input[0] = _carry;
         }
 
         return _carried;
@@ -161,7 +252,13 @@ internal sealed class EnvelopeDecryptingStream : EnvelopeStream
         ? EnvelopeLayout.SegmentPlaintextLength(_segment, _plaintextLength) + EnvelopeLayout.TagSize
         : EnvelopeLayout.CiphertextSegmentSize + 1;
 
-    private void DecryptSegment(int filled, int want)
+    /// <summary>
+    /// Authenticates and decrypts the segment read into <paramref name="input"/> into
+    /// <paramref name="output"/> (the same buffer in pull mode: in place) and returns the part of
+    /// its plaintext to hand out. Throws, releasing nothing of it, when the segment fails
+    /// authentication or the ciphertext ended early.
+    /// </summary>
+    private (int Start, int End) DecryptSegment(byte[] input, int filled, int want, Span<byte> output)
     {
         bool last;
         int length;
@@ -186,10 +283,8 @@ internal sealed class EnvelopeDecryptingStream : EnvelopeStream
             length = last ? filled : EnvelopeLayout.CiphertextSegmentSize;
         }
 
-        byte[] input = Input;
         _carry = input[EnvelopeLayout.CiphertextSegmentSize];
-        // In place: the plaintext overwrites the ciphertext it came from (one buffer less in cache).
-        if (!_cipher.TryDecrypt(_segment, last, input.AsSpan(0, length), input))
+        if (!_cipher.TryDecrypt(_segment, last, input.AsSpan(0, length), output))
         {
             _finished = true;
             _plainPosition = _plainLength = 0;
@@ -202,24 +297,31 @@ internal sealed class EnvelopeDecryptingStream : EnvelopeStream
         }
 
         int plainLength = length - EnvelopeLayout.TagSize;
-        _plainPosition = (int)Math.Min(_skip, plainLength);
-        _plainLength = (int)Math.Min(plainLength, _plainPosition + _remaining);
-        _remaining -= _plainLength - _plainPosition;
+        int start = (int)Math.Min(_skip, plainLength);
+        int end = (int)Math.Min(plainLength, start + _remaining);
+        _remaining -= end - start;
         _skip = 0;
         _segment++;
         _finished = last || _remaining == 0;
+        return (start, end);
     }
 
     private int CopyOut(Span<byte> buffer)
     {
         int count = Math.Min(buffer.Length, _plainLength - _plainPosition);
-        Plain.AsSpan(_plainPosition, count).CopyTo(buffer);
+        if (count == 0)
+        {
+            return 0;
+        }
+
+        Input.AsSpan(_plainPosition, count).CopyTo(buffer);
         _plainPosition += count;
         return count;
     }
 
     private protected override void Release()
     {
+        _disposed = true;
         _cipher.Dispose();
         if (_input is not null)
         {
