@@ -17,14 +17,17 @@ namespace Sovereignty.Proxy.Identity;
 /// expiry (<c>exp</c>, without the clock skew the full check allows) and the cache duration:
 /// a signing key withdrawn from the JWKS stops its tokens within that duration. Each hit hands
 /// out a copy of the principal, so nothing a request does to its user reaches another request.
-/// The cache is bounded: when full, expired entries are dropped and, if it is still full, new
-/// tokens are simply validated without being cached.
+/// The cache is bounded: when full, expired entries are dropped (at most once a second) and, if
+/// it is still full, new tokens are simply validated without being cached.
 /// </remarks>
 internal sealed class ValidatedTokenCache(IOptions<IdentityOptions> options, TimeProvider time)
 {
+    private static readonly TimeSpan PurgeInterval = TimeSpan.FromSeconds(1);
+
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private readonly TimeSpan _duration = options.Value.ValidatedTokenCacheDuration;
     private readonly int _capacity = options.Value.ValidatedTokenCacheSize;
+    private long _nextPurgeTicks;
 
     /// <summary>Tokens held now (for tests and diagnostics).</summary>
     public int Count => _entries.Count;
@@ -66,9 +69,14 @@ internal sealed class ValidatedTokenCache(IOptions<IdentityOptions> options, Tim
 
         if (_entries.Count >= _capacity && !_entries.ContainsKey(token))
         {
-            foreach (KeyValuePair<string, Entry> expired in _entries.Where(e => now >= e.Value.Until))
+            // At most one sweep a second, so a full cache of live tokens costs new tokens nothing.
+            if (now.UtcTicks >= Volatile.Read(ref _nextPurgeTicks))
             {
-                _entries.TryRemove(expired);
+                Volatile.Write(ref _nextPurgeTicks, (now + PurgeInterval).UtcTicks);
+                foreach (KeyValuePair<string, Entry> expired in _entries.Where(e => now >= e.Value.Until))
+                {
+                    _entries.TryRemove(expired);
+                }
             }
 
             if (_entries.Count >= _capacity)
