@@ -9,17 +9,28 @@ namespace Sovereignty.KeyService.Envelope;
 /// </summary>
 /// <remarks>
 /// Holds one plaintext segment (+1 look-ahead byte, to know whether a segment is the last)
-/// and one ciphertext segment, rented from <see cref="ArrayPool{T}"/> and cleared when
-/// returned. A zero-byte read from the caller returns 0 without touching the source; a
-/// source read returns 0 only at its end, because we always ask it for at least one byte.
+/// and one ciphertext segment, rented from <see cref="ArrayPool{T}"/>. Both start small
+/// (<see cref="InitialBufferSize"/>) and grow to a whole segment only when the source has
+/// more: a 4 KiB upload then costs two 8 KiB rentals instead of two 128 KiB ones (arrays of
+/// the large-object heap, which the shared pool drops on every gen2 collection and which
+/// were cleared in full on return). The plaintext is cleared, as far as it was written,
+/// before its buffer goes back. A zero-byte read from the caller returns 0 without touching
+/// the source; a source read returns 0 only at its end, because we always ask it for at
+/// least one byte.
 /// </remarks>
 internal sealed class EnvelopeEncryptingStream : EnvelopeStream
 {
+    /// <summary>What the plaintext buffer holds before the source shows it has more (a small object's whole body).</summary>
+    internal const int InitialBufferSize = 8 * 1024;
+
+    private const int PlainCapacity = EnvelopeLayout.SegmentSize + 1;
+
     private readonly Stream _source;
     private readonly SegmentCipher _cipher;
     private readonly byte[] _header;
     private byte[]? _plain;
     private byte[]? _output;
+    private int _plainUsed;
     private int _headerPosition;
     private int _carried;
     private int _outputPosition;
@@ -33,8 +44,8 @@ internal sealed class EnvelopeEncryptingStream : EnvelopeStream
         _source = source;
         _cipher = cipher;
         _header = header.Bytes.ToArray();
-        _plain = ArrayPool<byte>.Shared.Rent(EnvelopeLayout.SegmentSize + 1);
-        _output = ArrayPool<byte>.Shared.Rent(EnvelopeLayout.CiphertextSegmentSize);
+        _plain = ArrayPool<byte>.Shared.Rent(InitialBufferSize);
+        _output = ArrayPool<byte>.Shared.Rent(InitialBufferSize);
     }
 
     public override bool CanRead => true;
@@ -112,12 +123,11 @@ internal sealed class EnvelopeEncryptingStream : EnvelopeStream
     private async ValueTask NextSegmentAsync(CancellationToken cancellationToken)
     {
         // Fill one segment + 1 look-ahead byte, or up to the end of the source.
-        byte[] plain = Plain;
         int filled = _carried;
         int read;
-        while (filled < EnvelopeLayout.SegmentSize + 1 && (read = await _source.ReadAsync(plain.AsMemory(filled, EnvelopeLayout.SegmentSize + 1 - filled), cancellationToken).ConfigureAwait(false)) > 0)
+        while (filled < PlainCapacity && (read = await _source.ReadAsync(FreePlain(filled), cancellationToken).ConfigureAwait(false)) > 0)
         {
-            filled += read;
+            filled = NoteFilled(filled + read);
         }
 
         EncryptSegment(filled);
@@ -125,15 +135,41 @@ internal sealed class EnvelopeEncryptingStream : EnvelopeStream
 
     private int FillPlain()
     {
-        byte[] plain = Plain;
         int filled = _carried;
         int read;
-        while (filled < EnvelopeLayout.SegmentSize + 1 && (read = _source.Read(plain, filled, EnvelopeLayout.SegmentSize + 1 - filled)) > 0)
+        while (filled < PlainCapacity && (read = _source.Read(FreePlain(filled).Span)) > 0)
         {
-            filled += read;
+            filled = NoteFilled(filled + read);
         }
 
         return filled;
+    }
+
+    /// <summary>Where the next source read goes: the plaintext buffer after <paramref name="filled"/>, grown to a whole segment once full.</summary>
+    private Memory<byte> FreePlain(int filled)
+    {
+        byte[] plain = Plain;
+        if (filled == plain.Length)
+        {
+            byte[] larger = ArrayPool<byte>.Shared.Rent(PlainCapacity);
+            plain.AsSpan(0, filled).CopyTo(larger);
+            ReturnPlain(plain, filled);
+            _plain = plain = larger;
+        }
+
+        return plain.AsMemory(filled, Math.Min(plain.Length, PlainCapacity) - filled);
+    }
+
+    private int NoteFilled(int filled)
+    {
+        _plainUsed = Math.Max(_plainUsed, filled);
+        return filled;
+    }
+
+    private static void ReturnPlain(byte[] plain, int used)
+    {
+        plain.AsSpan(0, used).Clear();
+        ArrayPool<byte>.Shared.Return(plain);
     }
 
     private void EncryptSegment(int filled)
@@ -141,7 +177,15 @@ internal sealed class EnvelopeEncryptingStream : EnvelopeStream
         byte[] plain = Plain;
         bool last = filled <= EnvelopeLayout.SegmentSize;
         int length = last ? filled : EnvelopeLayout.SegmentSize;
-        _cipher.Encrypt(_segment, last, plain.AsSpan(0, length), Output);
+        byte[] output = Output;
+        if (output.Length < length + EnvelopeLayout.TagSize)
+        {
+            ArrayPool<byte>.Shared.Return(output);
+            _output = null;
+            _output = output = ArrayPool<byte>.Shared.Rent(EnvelopeLayout.CiphertextSegmentSize);
+        }
+
+        _cipher.Encrypt(_segment, last, plain.AsSpan(0, length), output);
         _outputPosition = 0;
         _outputLength = length + EnvelopeLayout.TagSize;
         _segment++;
@@ -178,7 +222,7 @@ internal sealed class EnvelopeEncryptingStream : EnvelopeStream
         _cipher.Dispose();
         if (_plain is not null)
         {
-            ArrayPool<byte>.Shared.Return(_plain, clearArray: true);
+            ReturnPlain(_plain, _plainUsed);
             _plain = null;
         }
 

@@ -1,5 +1,7 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Protocols;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Microsoft.IdentityModel.Tokens;
@@ -7,7 +9,7 @@ using Microsoft.IdentityModel.Tokens;
 namespace Sovereignty.Proxy.Identity;
 
 /// <summary>Turns <see cref="IdentityOptions"/> into the JWT bearer handler's settings.</summary>
-internal sealed class ConfigureJwtBearer(IOptions<IdentityOptions> identityOptions) : IConfigureNamedOptions<JwtBearerOptions>
+internal sealed class ConfigureJwtBearer(IOptions<IdentityOptions> identityOptions, ValidatedTokenCache tokenCache) : IConfigureNamedOptions<JwtBearerOptions>
 {
     public void Configure(JwtBearerOptions options) => Configure(JwtBearerDefaults.AuthenticationScheme, options);
 
@@ -42,6 +44,29 @@ internal sealed class ConfigureJwtBearer(IOptions<IdentityOptions> identityOptio
             ],
         };
 
+        options.Events = new JwtBearerEvents
+        {
+            OnMessageReceived = context =>
+            {
+                if (tokenCache.TryGet(BearerToken(context.Request), out ClaimsPrincipal? principal))
+                {
+                    context.Principal = principal;
+                    context.Success();
+                }
+
+                return Task.CompletedTask;
+            },
+            OnTokenValidated = context =>
+            {
+                if (context.SecurityToken is JsonWebToken { EncodedToken: string token, ValidTo: DateTime validTo } && context.Principal is not null)
+                {
+                    tokenCache.Add(token, context.Principal, new DateTimeOffset(DateTime.SpecifyKind(validTo, DateTimeKind.Utc)));
+                }
+
+                return Task.CompletedTask;
+            },
+        };
+
         var keys = new List<SecurityKey>();
         foreach (string pem in identity.SigningKeys.Concat(identity.SigningKeyFiles.Select(File.ReadAllText)))
         {
@@ -68,5 +93,15 @@ internal sealed class ConfigureJwtBearer(IOptions<IdentityOptions> identityOptio
         {
             options.Authority = identity.Authority.ToString();
         }
+    }
+
+    // The same token the handler would read ("Authorization: Bearer <token>"), without copying it; empty when there is none.
+    private static ReadOnlySpan<char> BearerToken(HttpRequest request)
+    {
+        const string Scheme = "Bearer ";
+        string? authorization = request.Headers.Authorization;
+        return authorization is not null && authorization.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase)
+            ? authorization.AsSpan(Scheme.Length).Trim()
+            : [];
     }
 }

@@ -9,7 +9,7 @@ namespace Sovereignty.Proxy.Identity;
 /// (<see cref="SigningKeys"/>), PEM files (<see cref="SigningKeyFiles"/>), a JWKS document
 /// (<see cref="JwksUrl"/>) or OpenID Connect discovery (<see cref="Authority"/>).
 /// Defaults: subject claim <c>sub</c>, groups claim <c>groups</c>, clock skew 1 minute,
-/// HTTPS required for JWKS / discovery.
+/// HTTPS required for JWKS / discovery, validated tokens re-accepted for 1 minute (1,000 at most).
 /// </remarks>
 public sealed class IdentityOptions
 {
@@ -45,6 +45,17 @@ public sealed class IdentityOptions
 
     /// <summary>Tolerance on <c>exp</c> / <c>nbf</c>. Default 1 minute.</summary>
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// How long a bearer token that passed validation is accepted again without re-checking its
+    /// signature (never beyond its own <c>exp</c>; see <see cref="ValidatedTokenCache"/>). Default
+    /// 1 minute; zero turns the cache off. A signing key withdrawn from the JWKS stops being
+    /// honoured within this time.
+    /// </summary>
+    public TimeSpan ValidatedTokenCacheDuration { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How many validated tokens are kept at most (default 1,000; a token and its principal take a few KiB).</summary>
+    public int ValidatedTokenCacheSize { get; set; } = 1_000;
 
     /// <summary>Client certificates accepted in place of a token.</summary>
     public ClientCertificateOptions ClientCertificates { get; set; } = new();

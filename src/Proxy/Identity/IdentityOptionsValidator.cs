@@ -60,6 +60,16 @@ internal sealed class IdentityOptionsValidator : IValidateOptions<IdentityOption
             errors.Add($"{section}:ClockSkew must be between 0 and 10 minutes.");
         }
 
+        if (options.ValidatedTokenCacheDuration < TimeSpan.Zero || options.ValidatedTokenCacheDuration > TimeSpan.FromMinutes(10))
+        {
+            errors.Add($"{section}:ValidatedTokenCacheDuration must be between 0 (no cache) and 10 minutes.");
+        }
+
+        if (options.ValidatedTokenCacheSize is < 1 or > 1_000_000)
+        {
+            errors.Add($"{section}:ValidatedTokenCacheSize must be between 1 and 1,000,000.");
+        }
+
         foreach (var (thumbprint, subject) in options.ClientCertificates.Subjects)
         {
             if (thumbprint.Length != 64 || !thumbprint.All(Uri.IsHexDigit))

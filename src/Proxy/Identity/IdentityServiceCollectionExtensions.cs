@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace Sovereignty.Proxy.Identity;
@@ -17,6 +18,8 @@ public static class IdentityServiceCollectionExtensions
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<IdentityOptions>, IdentityOptionsValidator>();
         services.AddSingleton<IConfigureOptions<JwtBearerOptions>, ConfigureJwtBearer>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<ValidatedTokenCache>();
 
         services.AddAuthentication(CallerScheme)
             .AddPolicyScheme(CallerScheme, "Bearer token or client certificate", scheme =>

@@ -6,7 +6,10 @@ namespace Sovereignty.KeyService.Tests.Envelope;
 
 public class EnvelopeRoundTripTests
 {
-    public static TheoryData<int> Sizes => new() { 0, 1, S - 1, S, S + 1, (2 * S) - 1, 2 * S, (3 * S) + 12345 };
+    /// <summary>The encrypting stream's first buffer: bodies around it end in it, or make it grow.</summary>
+    private const int I = EnvelopeEncryptingStream.InitialBufferSize;
+
+    public static TheoryData<int> Sizes => new() { 0, 1, I - 2, I - 1, I, I + 1, S - 1, S, S + 1, (2 * S) - 1, 2 * S, (3 * S) + 12345 };
 
     [Theory]
     [MemberData(nameof(Sizes))]
@@ -91,14 +94,16 @@ public class EnvelopeRoundTripTests
         Assert.True(released.Length < plaintext.Length);
     }
 
-    [Fact]
-    public void OpenEncryptingStream_SyncReads_ProduceTheSameLayout()
+    [Theory]
+    [MemberData(nameof(Sizes))]
+    public void OpenEncryptingStream_SyncReads_ProduceTheSameLayout(int size)
     {
-        byte[] plaintext = Plaintext((2 * S) + 3);
+        byte[] plaintext = Plaintext(size);
         var header = Header();
-        using var encrypting = Codec.OpenEncryptingStream(new MemoryStream(plaintext), header, Dek);
+        using var encrypting = Codec.OpenEncryptingStream(new TrickleStream(plaintext, 3000), header, Dek);
         using var envelope = new MemoryStream();
         encrypting.CopyTo(envelope, 1234);
+        Assert.Equal(EnvelopeLayout.CiphertextLength(size, header.Length), envelope.Length);
         Assert.Equal(plaintext, Decrypt(envelope.ToArray()));
     }
 
