@@ -110,7 +110,8 @@ internal static class HsmWrapBench
             List<IObjectAttribute> DataKey() =>
             [
                 attributes.Create(CKA.CKA_CLASS, CKO.CKO_SECRET_KEY), attributes.Create(CKA.CKA_KEY_TYPE, CKK.CKK_GENERIC_SECRET),
-                attributes.Create(CKA.CKA_TOKEN, false), attributes.Create(CKA.CKA_SENSITIVE, false), attributes.Create(CKA.CKA_EXTRACTABLE, true),
+                attributes.Create(CKA.CKA_TOKEN, false), attributes.Create(CKA.CKA_PRIVATE, false),
+                attributes.Create(CKA.CKA_SENSITIVE, false), attributes.Create(CKA.CKA_EXTRACTABLE, true),
             ];
 
             byte[] wrapped = [];
