@@ -111,6 +111,27 @@ public sealed class Pkcs11RsaTests : IClassFixture<SoftHsmToken>, IDisposable
         Assert.Equal(secret, again);
     }
 
+    [Theory]
+    [InlineData(RsaDecryptionScheme.OaepSha256, false)]
+    [InlineData(RsaDecryptionScheme.OaepSha256, true)]
+    [InlineData(RsaDecryptionScheme.OaepSha1, true)]
+    [InlineData(RsaDecryptionScheme.Pkcs1, true)]
+    [InlineData(RsaDecryptionScheme.Raw, false)]
+    public async Task DecryptAsync_CiphertextNotBelowModulus_ThrowsInvalidDataNotUnavailable(RsaDecryptionScheme scheme, bool allOnes)
+    {
+        // What a ciphertext for another (larger-modulus) key can look like to this one: SoftHSM
+        // answers it with CKR_GENERAL_ERROR, which must not read as "HSM unavailable, retry".
+        var (label, rsa) = await CreateAsync();
+        var modulus = rsa.ExportParameters(false).Modulus!;
+        var ciphertext = allOnes ? Enumerable.Repeat((byte)0xFF, modulus.Length).ToArray() : modulus;
+
+        var error = await Assert.ThrowsAsync<KeyServiceException>(
+            () => _provider.DecryptAsync(label, ciphertext, scheme, default));
+
+        Assert.Equal(KeyErrorKind.InvalidData, error.Kind);
+        Assert.Contains("not encrypted to this key", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task DecryptAsync_OaepSha256OfOtherKey_ThrowsInvalidData()
     {
