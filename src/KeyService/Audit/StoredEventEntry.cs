@@ -11,10 +11,10 @@ namespace Sovereignty.KeyService.Audit;
 /// for an absent field), e.g. <c>e ["1","gw-1","1764374400000","alice",null,…,"…"]</c>.
 /// One field instead of one per name: Redis parses, scripts, stores and writes to its
 /// append-only file three arguments per event instead of some forty-five, the largest share
-/// of its CPU time per event (see performance.md); positions instead of names keep the
-/// entry smaller than the field-per-name one. Entries written before this format, with one
-/// stream field per name, are still read: both give the same field list, and the hash chain
-/// covers the field values, not their encoding.
+/// of its CPU time per event (see performance.md). Positions rather than names keep the
+/// value short (an object would repeat every name in every entry). Entries written before
+/// this format, with one stream field per name, are still read: both give the same field
+/// list, and the hash chain covers the field values, not their encoding.
 /// </summary>
 internal static class StoredEventEntry
 {
