@@ -1,4 +1,3 @@
-using System.Net;
 using Sovereignty.KeyService.Audit;
 using Sovereignty.KeyService.Envelope;
 using Sovereignty.Proxy.Tests.Support;
@@ -23,18 +22,8 @@ public sealed class DownloadBatchTests(GatewayFixture gateway)
     [InlineData("bytes=0-", 0, Size)]
     public async Task Get_RangeAcrossDecryptionBatches_Returns206WithPlaintextBytes(string range, int offset, int count)
     {
-        byte[] body = RoundTripTests.Content(Size, seed: 51);
-        string path = $"/batches/{Guid.NewGuid():N}.bin";
         using HttpClient client = gateway.Client("alice", "collaborateurs-groupe");
-        (await client.PutAsync(path, new ByteArrayContent(body))).EnsureSuccessStatusCode();
-
-        using var request = new HttpRequestMessage(HttpMethod.Get, path);
-        request.Headers.TryAddWithoutValidation("Range", range);
-        using HttpResponseMessage response = await client.SendAsync(request);
-
-        Assert.Equal(HttpStatusCode.PartialContent, response.StatusCode);
-        Assert.Equal($"bytes {offset}-{offset + count - 1}/{Size}", response.Content.Headers.ContentRange!.ToString());
-        Assert.Equal(body.AsSpan(offset, count).ToArray(), await response.Content.ReadAsByteArrayAsync());
+        await RangeRoundTrip.AssertAsync(client, "batches", Size, seed: 51, range, offset, count);
     }
 
     [Fact]
