@@ -125,8 +125,9 @@ internal static class StoredEventEntry
             // One value per stored field, and the array is the whole value.
             return reader.TokenType == JsonTokenType.EndArray && position == names.Length && !reader.Read() ? fields : null;
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: a string that is not valid UTF-8 (GetString).
             return null;
         }
     }

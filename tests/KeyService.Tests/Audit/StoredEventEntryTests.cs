@@ -59,6 +59,21 @@ public sealed class StoredEventEntryTests
         Assert.Contains("not a JSON array", error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Fields_PackedValueWithInvalidUtf8_DecodingNamesTheEntryAsMalformed()
+    {
+        // Bytes a tamperer could write: a JSON string that is not UTF-8 must be a finding, not a crash.
+        var packed = StoredEventEntry.Pack(AuditRecordCodec.ToValues(Sample()));
+        var index = Array.IndexOf(packed, (byte)'a'); // inside "alice"
+        packed[index] = 0xC3;
+        packed[index + 1] = 0x28;
+
+        var fields = StoredEventEntry.Fields(new StreamEntry("1-1", [new NameValueEntry(StoredEventEntry.Field, packed)]));
+
+        Assert.Null(AuditRecordCodec.TryDecode("1-1", fields, out var error));
+        Assert.Contains("not a JSON array", error, StringComparison.Ordinal);
+    }
+
     private static AuditRecord Sample() => AuditRecordCodec.Create(
         new KeyEvent(KeyOperation.WrapDataKey, "confidential-fr", new KeyReference("confidential-fr", "k1", 2),
             new KeyUse { Actor = "alice", Groups = ["finance"], ObjectId = "/docs/a.pdf", CorrelationId = "c-1" }, KeyEventResult.Ok),
