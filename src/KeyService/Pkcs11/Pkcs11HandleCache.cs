@@ -4,13 +4,21 @@ using Net.Pkcs11Interop.HighLevelAPI;
 namespace Sovereignty.KeyService.Pkcs11;
 
 /// <summary>
-/// Object handles of keys already found, so a wrap does not search the token each time.
-/// Handles are session-independent but die with a module reinitialisation (the pool clears
-/// the cache then) and with the object. Some HSMs hand a destroyed object's handle number to a
-/// new object, so an entry is checked against the key's identity again once it is older than
-/// <see cref="RecheckInterval"/>: a key destroyed by another process is noticed within that time
-/// (a local destroy removes its entry at once).
+/// Object handles of keys already found, so a wrap does not search the token each time. Each
+/// entry holds the key's token object and the handle operations use: a session copy of it
+/// (see <see cref="Pkcs11KeyProvider"/>, "working copies") or the token object itself.
 /// </summary>
+/// <remarks>
+/// Handles die with a module reinitialisation (entries carry the module generation they were
+/// found in, and the pool clears the cache after its own recoveries) and with the object. Some
+/// HSMs hand a destroyed object's handle number to a new object, and a working copy outlives its
+/// token object, so the token object is checked against the key's identity again once the entry
+/// is older than <see cref="RecheckInterval"/>: a key destroyed by another process is no longer
+/// used after that time (a local destroy removes its entry at once). A working copy whose entry
+/// is dropped while its session is known to be alive is handed back to be destroyed; copies of
+/// entries dropped by <see cref="Clear"/> died with their sessions or module, and are not
+/// touched, since their handle numbers may already name other objects.
+/// </remarks>
 internal sealed class Pkcs11HandleCache
 {
     /// <summary>How long a checked handle is trusted without asking the token again.</summary>
@@ -24,38 +32,76 @@ internal sealed class Pkcs11HandleCache
         _time = time;
     }
 
-    /// <summary>The cached handle for <paramref name="key"/>, re-checked with <paramref name="isStillTheKey"/> when due; null when unknown or stale.</summary>
-    public IObjectHandle? Get(string key, Func<IObjectHandle, bool> isStillTheKey)
+    /// <summary>
+    /// The handle to use for <paramref name="key"/>, its token object re-checked with
+    /// <paramref name="isStillTheKey"/> when due; null when unknown or stale. A stale entry's
+    /// working copy goes to <paramref name="discardCopy"/>.
+    /// </summary>
+    public IObjectHandle? Get(string key, int moduleGeneration, Func<IObjectHandle, bool> isStillTheKey, Action<IObjectHandle> discardCopy)
     {
         if (!_entries.TryGetValue(key, out var entry))
         {
             return null;
         }
 
+        if (entry.ModuleGeneration != moduleGeneration)
+        {
+            // Another pool reinitialised the shared module: the handles died with it.
+            _entries.TryRemove(KeyValuePair.Create(key, entry));
+            return null;
+        }
+
         if (_time.GetElapsedTime(entry.CheckedAt) < RecheckInterval)
         {
-            return entry.Handle;
+            return entry.Working;
         }
 
-        if (isStillTheKey(entry.Handle))
+        if (isStillTheKey(entry.Token))
         {
-            _entries[key] = entry with { CheckedAt = _time.GetTimestamp() };
-            return entry.Handle;
+            _entries.TryUpdate(key, entry with { CheckedAt = _time.GetTimestamp() }, entry);
+            return entry.Working;
         }
 
-        _entries.TryRemove(key, out _);
+        if (_entries.TryRemove(KeyValuePair.Create(key, entry)) && entry.HasCopy)
+        {
+            discardCopy(entry.Working);
+        }
+
         return null;
     }
 
-    public IObjectHandle Add(string key, IObjectHandle handle)
+    /// <summary>
+    /// Caches <paramref name="token"/> with the handle operations use (<paramref name="working"/>,
+    /// the same handle when there is no copy) and returns the handle to use: the one already
+    /// cached if another caller got there first, in which case <paramref name="working"/>, if a
+    /// copy, goes to <paramref name="discardCopy"/>.
+    /// </summary>
+    public IObjectHandle Add(string key, IObjectHandle token, IObjectHandle working, int moduleGeneration, Action<IObjectHandle> discardCopy)
     {
-        _entries[key] = new Entry(handle, _time.GetTimestamp());
-        return handle;
+        var added = new Entry(token, working, moduleGeneration, _time.GetTimestamp());
+        var kept = _entries.AddOrUpdate(key, added, (_, existing) => existing.ModuleGeneration == moduleGeneration ? existing : added);
+        if (!ReferenceEquals(kept, added) && added.HasCopy)
+        {
+            discardCopy(working);
+        }
+
+        return kept.Working;
     }
 
-    public void Remove(string key) => _entries.TryRemove(key, out _);
+    /// <summary>Forgets <paramref name="key"/> (destroyed here); its working copy goes to <paramref name="discardCopy"/>.</summary>
+    public void Remove(string key, Action<IObjectHandle> discardCopy)
+    {
+        if (_entries.TryRemove(key, out var entry) && entry.HasCopy)
+        {
+            discardCopy(entry.Working);
+        }
+    }
 
+    /// <summary>Forgets every handle after sessions or the module were lost (nothing to destroy: see the remarks).</summary>
     public void Clear() => _entries.Clear();
 
-    private sealed record Entry(IObjectHandle Handle, long CheckedAt);
+    private sealed record Entry(IObjectHandle Token, IObjectHandle Working, int ModuleGeneration, long CheckedAt)
+    {
+        public bool HasCopy => Working.ObjectId != Token.ObjectId;
+    }
 }

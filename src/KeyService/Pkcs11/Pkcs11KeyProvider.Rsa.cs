@@ -153,7 +153,9 @@ public sealed partial class Pkcs11KeyProvider
     private IObjectHandle FindPrivateKey(ISession session, string keyLabel)
     {
         var cacheKey = "rsa:" + keyLabel;
-        if (_handles.Get(cacheKey, handle => session.GetAttributeValue(handle, [CKA.CKA_LABEL])[0].GetValueAsString() == keyLabel) is { } cached)
+        // No working copy here: an RSA operation costs far more than SoftHSM's file checks.
+        var generation = _module.Generation;
+        if (_handles.Get(cacheKey, generation, handle => session.GetAttributeValue(handle, [CKA.CKA_LABEL])[0].GetValueAsString() == keyLabel, static _ => { }) is { } cached)
         {
             return cached;
         }
@@ -166,7 +168,7 @@ public sealed partial class Pkcs11KeyProvider
 
         return found.Count switch
         {
-            1 => _handles.Add(cacheKey, found[0]),
+            1 => _handles.Add(cacheKey, found[0], found[0], generation, static _ => { }),
             0 => throw new KeyServiceException(KeyErrorKind.KeyNotFound, $"No RSA private key labelled '{keyLabel}' on {Where}."),
             _ => throw new KeyServiceException(KeyErrorKind.Configuration, $"Several RSA private keys are labelled '{keyLabel}' on {Where}; labels must be unique."),
         };

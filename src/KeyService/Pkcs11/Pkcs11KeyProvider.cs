@@ -26,6 +26,7 @@ public sealed partial class Pkcs11KeyProvider : IKeyProvider, IAsymmetricKeyProv
     private readonly Pkcs11Module _module;
     private readonly Pkcs11SessionPool _pool;
     private readonly Pkcs11HandleCache _handles;
+    private volatile bool _copiesRefused;
     private int _disposed;
 
     /// <summary>Loads (or shares) the module; the token is opened and logged in on first use.</summary>
@@ -226,7 +227,7 @@ public sealed partial class Pkcs11KeyProvider : IKeyProvider, IAsymmetricKeyProv
                 session.DestroyObject(key);
             }
 
-            _handles.Remove(keyId);
+            _handles.Remove(keyId, copy => DestroyTemporary(session, copy));
             Pkcs11Log.KeyDestroyed(_logger, Name, keys.Count, objectLabel, keyId);
             return keys.Count;
         }, cancellationToken).AsTask();
@@ -246,10 +247,12 @@ public sealed partial class Pkcs11KeyProvider : IKeyProvider, IAsymmetricKeyProv
 
     private string Where => $"provider '{Name}' (token '{TokenLabel}')";
 
+    /// <summary>The handle to wrap and unwrap with under the KEK <paramref name="keyId"/>: its working copy when the token allows one.</summary>
     private IObjectHandle FindKek(ISession session, string keyId, byte[] id)
     {
-        // Cached handles are re-checked against their CKA_ID now and then (see Pkcs11HandleCache).
-        if (_handles.Get(keyId, handle => session.GetAttributeValue(handle, [CKA.CKA_ID])[0].GetValueAsByteArray().AsSpan().SequenceEqual(id)) is { } cached)
+        var generation = _module.Generation;
+        // Cached handles are re-checked against their token object's CKA_ID now and then (see Pkcs11HandleCache).
+        if (_handles.Get(keyId, generation, token => HasId(session, token, id), copy => DestroyTemporary(session, copy)) is { } cached)
         {
             return cached;
         }
@@ -257,7 +260,7 @@ public sealed partial class Pkcs11KeyProvider : IKeyProvider, IAsymmetricKeyProv
         var found = session.FindAllObjectsAndFree(Pkcs11Templates.SecretKeyById(id));
         if (found.Count == 1)
         {
-            return _handles.Add(keyId, found[0]);
+            return _handles.Add(keyId, found[0], WorkingCopy(session, found[0]), generation, copy => DestroyTemporary(session, copy));
         }
 
         if (found.Count > 1)
@@ -273,6 +276,67 @@ public sealed partial class Pkcs11KeyProvider : IKeyProvider, IAsymmetricKeyProv
         }
 
         throw new KeyServiceException(KeyErrorKind.KeyNotFound, $"No KEK with id {keyId} on {Where}.");
+    }
+
+    /// <summary>Whether <paramref name="handle"/> still names the token object with this id (false once it was destroyed).</summary>
+    private static bool HasId(ISession session, IObjectHandle handle, byte[] id)
+    {
+        try
+        {
+            return session.GetAttributeValue(handle, [CKA.CKA_ID])[0].GetValueAsByteArray().AsSpan().SequenceEqual(id);
+        }
+        catch (Pkcs11Exception ex) when (ex.RV is CKR.CKR_OBJECT_HANDLE_INVALID)
+        {
+            // Destroyed (by another process): the entry is dropped and its working copy destroyed.
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// A session copy of the token KEK <paramref name="kek"/> to wrap and unwrap with, or
+    /// <paramref name="kek"/> itself when the token refuses to copy it.
+    /// </summary>
+    /// <remarks>
+    /// Why: SoftHSM re-reads a token object's file (open, lock, read, unlock, close, and the
+    /// token's generation file likewise) each time it looks at one of its attributes, several
+    /// times per wrap; a session object lives in memory. Measured in performance.md, "HSM key
+    /// wrap": about twice the wraps per second on one thread. The copy keeps every attribute
+    /// of the KEK (sensitive, not extractable, wrap and unwrap only, private); it lives in the
+    /// token, in a session of this process, until the key is destroyed here, found destroyed
+    /// elsewhere (within <see cref="Pkcs11HandleCache.RecheckInterval"/>), or the session ends.
+    /// </remarks>
+    private IObjectHandle WorkingCopy(ISession session, IObjectHandle kek)
+    {
+        if (_copiesRefused)
+        {
+            return kek;
+        }
+
+        var template = Pkcs11Templates.WorkingCopyOfKek();
+        try
+        {
+            return session.CopyObject(kek, template);
+        }
+        catch (Pkcs11Exception ex) when (ex.RV is CKR.CKR_ACTION_PROHIBITED or CKR.CKR_FUNCTION_NOT_SUPPORTED or CKR.CKR_ATTRIBUTE_READ_ONLY
+            or CKR.CKR_ATTRIBUTE_TYPE_INVALID or CKR.CKR_ATTRIBUTE_VALUE_INVALID or CKR.CKR_TEMPLATE_INCONSISTENT)
+        {
+            // A token or key that does not allow copies (CKA_COPYABLE false, or no C_CopyObject):
+            // the token object works the same, only more slowly on file-backed tokens.
+            if (ex.RV is CKR.CKR_FUNCTION_NOT_SUPPORTED)
+            {
+                _copiesRefused = true;
+            }
+
+            Pkcs11Log.KekCopyRefused(_logger, Name, ex.RV);
+            return kek;
+        }
+        finally
+        {
+            foreach (var attribute in template)
+            {
+                attribute.Dispose();
+            }
+        }
     }
 
     /// <summary>

@@ -32,4 +32,8 @@ internal static partial class Pkcs11Log
     [LoggerMessage(EventId = 1106, EventName = "HsmKeyDestroyed", Level = LogLevel.Warning,
         Message = "HSM provider {Provider}: destroyed {Count} key object(s) of {KeyLabel} ({KeyId}); a tombstone records the destruction")]
     public static partial void KeyDestroyed(ILogger logger, string provider, int count, string keyLabel, string keyId);
+
+    [LoggerMessage(EventId = 1107, EventName = "HsmKekCopyRefused", Level = LogLevel.Information,
+        Message = "HSM provider {Provider}: the token refuses a session copy of a KEK ({ReturnValue}); wrapping with the token object itself")]
+    public static partial void KekCopyRefused(ILogger logger, string provider, Net.Pkcs11Interop.Common.CKR returnValue);
 }

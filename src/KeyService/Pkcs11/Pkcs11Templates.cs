@@ -30,6 +30,16 @@ internal static class Pkcs11Templates
         Attr.Create(CKA.CKA_ID, id),
     ];
 
+    /// <summary>
+    /// A KEK's working copy (C_CopyObject): the same key as a session object. Every other
+    /// attribute is copied unchanged, so it stays private, sensitive, not extractable and
+    /// limited to wrapping and unwrapping. Why it exists: Pkcs11KeyProvider.WorkingCopy.
+    /// </summary>
+    public static List<IObjectAttribute> WorkingCopyOfKek() =>
+    [
+        Attr.Create(CKA.CKA_TOKEN, false),
+    ];
+
     /// <summary>All AES token keys: KEK versions are picked out of these by label.</summary>
     public static List<IObjectAttribute> AllAesTokenKeys() =>
     [
