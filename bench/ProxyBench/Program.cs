@@ -6,10 +6,11 @@ using Sovereignty.Bench.Proxy;
 using Sovereignty.Proxy.Identity;
 using Sovereignty.Testing;
 
-// Usage: Sovereignty.Bench.Proxy [--stream-gib N] [--seconds S] [--warmup S] [--memory-only | --small-only | --large-only] [--runs N] [--env NAME=VALUE]…   (the driver;
+// Usage: Sovereignty.Bench.Proxy [--stream-gib N] [--seconds S] [--warmup S] [--memory-only | --small-only | --large-only] [--runs N] [--env NAME=VALUE]… [--sovereignty-only]   (the driver;
 //        --warmup: seconds of untimed 4 KiB PUT and GET at 8 clients per gateway before measuring (default 5 each);
 //        --env is given to both gateway processes, e.g. DOTNET_gcServer=0; --small-only runs the 4 KiB cases alone;
-//        --large-only runs the 100 MiB upload and download alone, median of --runs transfers each (default 5))
+//        --large-only runs the 100 MiB upload and download alone, median of --runs transfers each (default 5);
+//        --sovereignty-only skips plain YARP: for profiling, with the phase times printed on CLOCK_MONOTONIC for `perf report --time`)
 //        Sovereignty.Bench.Proxy yarp URL UPSTREAM                 (the baseline gateway, started by the driver)
 if (args.Length == 3 && args[0] == "yarp")
 {
@@ -40,6 +41,7 @@ var environment = new Dictionary<string, string>(SoftHsmToken.ChildProcessEnviro
 bool memoryOnly = args.Contains("--memory-only");
 bool smallOnly = args.Contains("--small-only");
 bool largeOnly = args.Contains("--large-only");
+bool sovereigntyOnly = args.Contains("--sovereignty-only");
 for (int i = 0; i + 1 < args.Length; i++)
 {
     if (args[i] == "--env" && args[i + 1].Split('=', 2) is [string key, string value])
@@ -133,7 +135,7 @@ void Row(string measure, string unit, double baseline, double sovereignty, bool 
 }
 
 var results = new Dictionary<string, Dictionary<string, double>>();
-foreach (bool sovereign in new[] { false, true })
+foreach (bool sovereign in sovereigntyOnly ? [true] : new[] { false, true })
 {
     string name = sovereign ? "sovereignty" : "baseline";
     var r = results[name] = [];
@@ -172,7 +174,7 @@ foreach (bool sovereign in new[] { false, true })
     {
         foreach (string op in new[] { "put", "get" })
         {
-            foreach (string figure in new[] { "rps", "p50", "p99" })
+            foreach (string figure in new[] { "rps", "p50", "p99", "cpu" })
             {
                 r[$"{op}{label}c1{figure}"] = r[$"{op}{label}c8{figure}"] = double.NaN;
             }
@@ -197,8 +199,12 @@ foreach (bool sovereign in new[] { false, true })
             await load.PutAsync($"{prefix}/small-{label}.bin", size, 3);
             foreach (int concurrency in new[] { 1, 8 })
             {
-                LatencyResult put = await Load.LatencyAsync(i => load.PutAsync($"{prefix}/{label}/{i % 200}.bin", size, 5), concurrency, TimeSpan.FromSeconds(seconds));
-                LatencyResult get = await Load.LatencyAsync(_ => load.GetAsync($"{prefix}/small-{label}.bin"), concurrency, TimeSpan.FromSeconds(seconds));
+                (LatencyResult put, double putCpu) = await MeasuredPhaseAsync($"{name} PUT {label} c{concurrency}", gateway,
+                    () => Load.LatencyAsync(i => load.PutAsync($"{prefix}/{label}/{i % 200}.bin", size, 5), concurrency, TimeSpan.FromSeconds(seconds)));
+                (LatencyResult get, double getCpu) = await MeasuredPhaseAsync($"{name} GET {label} c{concurrency}", gateway,
+                    () => Load.LatencyAsync(_ => load.GetAsync($"{prefix}/small-{label}.bin"), concurrency, TimeSpan.FromSeconds(seconds)));
+                r[$"put{label}c{concurrency}cpu"] = putCpu;
+                r[$"get{label}c{concurrency}cpu"] = getCpu;
                 r[$"put{label}c{concurrency}rps"] = put.RequestsPerSecond;
                 r[$"put{label}c{concurrency}p50"] = put.P50Milliseconds;
                 r[$"put{label}c{concurrency}p99"] = put.P99Milliseconds;
@@ -224,10 +230,15 @@ foreach (bool sovereign in new[] { false, true })
     Console.WriteLine($"{name}: done with nginx runs (RSS now {r["rssidle"] / 1048576:0} MiB)");
 }
 
-File.Delete(nginx.StoredPath("/bench-baseline/stream.bin"));
-File.Delete(nginx.StoredPath("/bench-sovereignty/stream.bin"));
+foreach (string stored in new[] { "/bench-baseline/stream.bin", "/bench-sovereignty/stream.bin" })
+{
+    if (File.Exists(nginx.StoredPath(stored)))
+    {
+        File.Delete(nginx.StoredPath(stored));
+    }
+}
 
-foreach (bool sovereign in smallOnly || largeOnly ? [] : new[] { false, true })
+foreach (bool sovereign in smallOnly || largeOnly ? [] : sovereigntyOnly ? [true] : new[] { false, true })
 {
     string name = sovereign ? "sovereignty" : "baseline";
     await using GatewayProcess gateway = sovereign ? await StartSovereigntyAsync(sink.BaseAddress) : await StartBaselineAsync(sink.BaseAddress);
@@ -238,7 +249,7 @@ foreach (bool sovereign in smallOnly || largeOnly ? [] : new[] { false, true })
     results[name]["streamput"] = Streams * streamBytes / uploadWatch.Elapsed.TotalSeconds / 1e6;
 }
 
-var b = results["baseline"];
+var b = results.GetValueOrDefault("baseline") ?? results["sovereignty"].ToDictionary(pair => pair.Key, _ => double.NaN);
 var s = results["sovereignty"];
 Row("100 MiB upload", "MB/s", b["put100"], s["put100"]);
 Row("100 MiB download", "MB/s", b["get100"], s["get100"]);
@@ -255,6 +266,7 @@ foreach (string label in new[] { "4k", "1m" })
             Row($"{size} {verb}, {c} client(s)", "req/s", b[$"{op}{label}c{c}rps"], s[$"{op}{label}c{c}rps"]);
             Row($"{size} {verb}, {c} client(s), p50", "ms", b[$"{op}{label}c{c}p50"], s[$"{op}{label}c{c}p50"], higherIsBetter: false);
             Row($"{size} {verb}, {c} client(s), p99", "ms", b[$"{op}{label}c{c}p99"], s[$"{op}{label}c{c}p99"], higherIsBetter: false);
+            Row($"{size} {verb}, {c} client(s), gateway CPU per request", "µs", b[$"{op}{label}c{c}cpu"], s[$"{op}{label}c{c}cpu"], higherIsBetter: false);
         }
     }
 }
@@ -277,6 +289,19 @@ Console.WriteLine($"failed requests (not timed): plain YARP {b.GetValueOrDefault
 Console.WriteLine($"load after: {File.ReadAllText("/proc/loadavg").Trim()}; sink discarded {sink.BytesDiscarded / 1e9:0.0} GB");
 Directory.Delete(work, recursive: true);
 return 0;
+
+// One timed phase: its latencies, the gateway's CPU time per request (µs) and, on CLOCK_MONOTONIC
+// (what Stopwatch reads on Linux and `perf record -k mono` stamps), when it ran.
+static async Task<(LatencyResult Result, double CpuMicroseconds)> MeasuredPhaseAsync(string phase, GatewayProcess gateway, Func<Task<LatencyResult>> run)
+{
+    TimeSpan cpu = gateway.ProcessorTime();
+    double start = System.Diagnostics.Stopwatch.GetTimestamp() / (double)System.Diagnostics.Stopwatch.Frequency;
+    Console.WriteLine($"# phase {phase} starts");
+    LatencyResult result = await run();
+    double end = System.Diagnostics.Stopwatch.GetTimestamp() / (double)System.Diagnostics.Stopwatch.Frequency;
+    Console.WriteLine($"# phase {phase}: monotonic {start:0.000000},{end:0.000000}");
+    return (result, (gateway.ProcessorTime() - cpu).TotalMicroseconds / Math.Max(1, result.Count));
+}
 
 double Option(string name, double fallback)
 {
