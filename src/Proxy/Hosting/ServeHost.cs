@@ -28,7 +28,16 @@ public static class ServeHost
     /// </param>
     public static WebApplicationBuilder CreateBuilder(string[] args, string? settingsFile = null)
     {
-        WebApplicationBuilder builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args });
+        // appsettings.json beside the executable, as for the other verbs, and read once: settings
+        // are validated at start-up, not reloaded. The ASP.NET defaults (content root = working
+        // directory, reload on change) made every serve process watch its working directory
+        // recursively: started from the repository, that is the dev cloud store and Redis files,
+        // and the watcher's thread spent ~10 % of the CPU of a loaded gateway on their changes.
+        WebApplicationBuilder builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = ["--hostBuilder:reloadConfigOnChange=false", .. args],
+            ContentRootPath = AppContext.BaseDirectory,
+        });
         IServiceCollection services = builder.Services;
         ConfigurationManager configuration = builder.Configuration;
         if (settingsFile is not null)

@@ -50,6 +50,22 @@ public sealed class ServeProcessTests(GatewayFixture gateway) : IDisposable
     }
 
     [Fact]
+    public async Task Serve_StartedFromADirectoryWithItsOwnAppsettings_DoesNotReadIt()
+    {
+        // Settings come from beside the executable, --config and the environment; a stray
+        // (here unparsable) appsettings.json where the operator happens to stand is not one of them.
+        await File.WriteAllTextAsync(Path.Combine(_directory, "appsettings.json"), "{ not json");
+        Dictionary<string, string?> settings = gateway.ChildProcessSettings();
+        settings.Remove("Sovereignty:Identity:Issuer");
+
+        (int exitCode, string error) = await ServeAsync(settings, workingDirectory: _directory);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("Sovereignty:Identity:Issuer", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("appsettings.json", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Serve_SettingsFileMissing_ExitsNonZeroNamingFile()
     {
         string missing = Path.Combine(_directory, "no-such-settings.json");
@@ -63,16 +79,22 @@ public sealed class ServeProcessTests(GatewayFixture gateway) : IDisposable
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
-    private async Task<(int ExitCode, string Error)> ServeAsync(Dictionary<string, string?> settings)
+    private async Task<(int ExitCode, string Error)> ServeAsync(Dictionary<string, string?> settings, string? workingDirectory = null)
     {
         string config = Path.Combine(_directory, $"serve-{Guid.NewGuid():N}.json");
         await File.WriteAllTextAsync(config, JsonSerializer.Serialize(settings));
-        return await RunAsync(["serve", "--config", config, "--urls", "http://127.0.0.1:0"]);
+        return await RunAsync(["serve", "--config", config, "--urls", "http://127.0.0.1:0"], workingDirectory);
     }
 
-    private static async Task<(int ExitCode, string Error)> RunAsync(string[] arguments)
+    private static async Task<(int ExitCode, string Error)> RunAsync(string[] arguments, string? workingDirectory = null)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
+        };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "sovereignty.dll"));
         arguments.ToList().ForEach(start.ArgumentList.Add);
         foreach (string name in start.Environment.Keys.Where(k => k.StartsWith("SOVEREIGNTY", StringComparison.OrdinalIgnoreCase)).ToList())
