@@ -94,11 +94,11 @@ public sealed class EnvelopeHeader
     /// <summary>Builds a header with a fresh random salt and nonce prefix, committed to <paramref name="dataKey"/>.</summary>
     internal static EnvelopeHeader Create(KeyReference key, ReadOnlyMemory<byte> wrappedKey, EncryptionContext context, ReadOnlySpan<byte> dataKey)
     {
-        Span<byte> salt = stackalloc byte[SaltLength];
-        Span<byte> noncePrefix = stackalloc byte[NoncePrefixLength];
-        RandomNumberGenerator.Fill(salt);
-        RandomNumberGenerator.Fill(noncePrefix);
-        return Create(key, wrappedKey, context, dataKey, salt, noncePrefix);
+        // One draw for both: each RandomNumberGenerator call is an OpenSSL RAND_bytes with its
+        // own fork check (a getpid system call), paid on every upload.
+        Span<byte> random = stackalloc byte[SaltLength + NoncePrefixLength];
+        RandomNumberGenerator.Fill(random);
+        return Create(key, wrappedKey, context, dataKey, random[..SaltLength], random[SaltLength..]);
     }
 
     /// <summary>Builds a header from explicit randomness: for test vectors only.</summary>
