@@ -96,6 +96,55 @@ internal sealed class Load(Uri gateway, string token) : IDisposable
         return new LatencyResult(sorted.Length / seconds, Percentile(sorted, 0.50), Percentile(sorted, 0.99), sorted.Length, errors);
     }
 
+    /// <summary>
+    /// An open loop: <paramref name="rate"/> requests per second in all, sent by
+    /// <paramref name="concurrency"/> loops in turn, each request at the time it is due. Latency
+    /// that a slow gateway imposes on the next request counts: when a loop is still busy with the
+    /// previous request at the due time, the next one is timed from when it was due (no
+    /// coordinated omission); otherwise from when it was sent (timer lateness is the client's).
+    /// Unlike the closed loops of <see cref="LatencyAsync"/>, which measure a saturated machine
+    /// where latency is the number of clients over the throughput, this measures the latency a
+    /// request sees at a load both gateways can carry.
+    /// </summary>
+    public static async Task<LatencyResult> FixedRateAsync(Func<int, Task> request, int concurrency, double rate, TimeSpan duration)
+    {
+        var all = new List<double>[concurrency];
+        int errors = 0;
+        long total = (long)(rate * duration.TotalSeconds);
+        long origin = Stopwatch.GetTimestamp();
+        long Due(long k) => origin + (long)(k / rate * Stopwatch.Frequency);
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(worker => Task.Run(async () =>
+        {
+            var latencies = new List<double>();
+            all[worker] = latencies;
+            for (long k = worker; k < total; k += concurrency)
+            {
+                long due = Due(k);
+                long free = Stopwatch.GetTimestamp();
+                if (free < due)
+                {
+                    await Task.Delay(Stopwatch.GetElapsedTime(free, due));
+                }
+
+                long sent = Stopwatch.GetTimestamp();
+                long from = free <= due ? sent : due;
+                try
+                {
+                    await request((int)k);
+                    latencies.Add(Stopwatch.GetElapsedTime(from).TotalMilliseconds);
+                }
+                catch (InvalidOperationException e)
+                {
+                    Interlocked.Increment(ref errors);
+                    Console.Error.WriteLine(e.Message);
+                }
+            }
+        })));
+        double seconds = Stopwatch.GetElapsedTime(origin).TotalSeconds;
+        double[] sorted = [.. all.SelectMany(l => l).Order()];
+        return new LatencyResult(sorted.Length / seconds, Percentile(sorted, 0.50), Percentile(sorted, 0.99), sorted.Length, errors);
+    }
+
     public void Dispose() => _client.Dispose();
 
     private static double Percentile(double[] sorted, double p) =>

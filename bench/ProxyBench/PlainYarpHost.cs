@@ -10,7 +10,12 @@ internal static class PlainYarpHost
 {
     public static async Task RunAsync(string url, string upstream)
     {
-        WebApplicationBuilder builder = WebApplication.CreateBuilder();
+        // Same host settings as `sovereignty serve`: no watcher on the working directory.
+        WebApplicationBuilder builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = ["--hostBuilder:reloadConfigOnChange=false"],
+            ContentRootPath = AppContext.BaseDirectory,
+        });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.WebHost.UseUrls(url);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = null);

@@ -10,7 +10,8 @@ using Sovereignty.Testing;
 //        --warmup: seconds of untimed 4 KiB PUT and GET at 8 clients per gateway before measuring (default 5 each);
 //        --env is given to both gateway processes, e.g. DOTNET_gcServer=0; --small-only runs the 4 KiB cases alone;
 //        --large-only runs the 100 MiB upload and download alone, median of --runs transfers each (default 5);
-//        --sovereignty-only skips plain YARP: for profiling, with the phase times printed on CLOCK_MONOTONIC for `perf report --time`)
+//        --sovereignty-only skips plain YARP: for profiling, with the phase times printed on CLOCK_MONOTONIC for `perf report --time`;
+//        --rate R: requests/s of the fixed-rate 4 KiB phases, 8 clients in turn (default 800, below what either gateway carries here))
 //        Sovereignty.Bench.Proxy yarp URL UPSTREAM                 (the baseline gateway, started by the driver)
 if (args.Length == 3 && args[0] == "yarp")
 {
@@ -19,6 +20,7 @@ if (args.Length == 3 && args[0] == "yarp")
 }
 
 double streamGiB = Option("--stream-gib", 2);
+double fixedRate = Option("--rate", 800);
 double seconds = Option("--seconds", 5);
 double warmupSeconds = Option("--warmup", 5);
 int largeRuns = (int)Option("--runs", 5);
@@ -176,7 +178,7 @@ foreach (bool sovereign in sovereigntyOnly ? [true] : new[] { false, true })
         {
             foreach (string figure in new[] { "rps", "p50", "p99", "cpu" })
             {
-                r[$"{op}{label}c1{figure}"] = r[$"{op}{label}c8{figure}"] = double.NaN;
+                r[$"{op}{label}c1{figure}"] = r[$"{op}{label}c8{figure}"] = r[$"{op}{label}rate{figure}"] = double.NaN;
             }
         }
     }
@@ -212,6 +214,22 @@ foreach (bool sovereign in sovereigntyOnly ? [true] : new[] { false, true })
                 r[$"get{label}c{concurrency}p50"] = get.P50Milliseconds;
                 r[$"get{label}c{concurrency}p99"] = get.P99Milliseconds;
                 r["errors"] = r.GetValueOrDefault("errors") + put.Errors + get.Errors;
+            }
+
+            if (label == "4k")
+            {
+                (LatencyResult put, double putCpu) = await MeasuredPhaseAsync($"{name} PUT {label} at {fixedRate:0}/s", gateway,
+                    () => Load.FixedRateAsync(i => load.PutAsync($"{prefix}/{label}/{i % 200}.bin", size, 5), 8, fixedRate, TimeSpan.FromSeconds(seconds)));
+                (LatencyResult get, double getCpu) = await MeasuredPhaseAsync($"{name} GET {label} at {fixedRate:0}/s", gateway,
+                    () => Load.FixedRateAsync(_ => load.GetAsync($"{prefix}/small-{label}.bin"), 8, fixedRate, TimeSpan.FromSeconds(seconds)));
+                foreach ((string op, LatencyResult result, double cpu) in new[] { ("put", put, putCpu), ("get", get, getCpu) })
+                {
+                    r[$"{op}{label}ratecpu"] = cpu;
+                    r[$"{op}{label}raterps"] = result.RequestsPerSecond;
+                    r[$"{op}{label}ratep50"] = result.P50Milliseconds;
+                    r[$"{op}{label}ratep99"] = result.P99Milliseconds;
+                    r["errors"] = r.GetValueOrDefault("errors") + result.Errors;
+                }
             }
         }
     }
@@ -267,6 +285,19 @@ foreach (string label in new[] { "4k", "1m" })
             Row($"{size} {verb}, {c} client(s), p50", "ms", b[$"{op}{label}c{c}p50"], s[$"{op}{label}c{c}p50"], higherIsBetter: false);
             Row($"{size} {verb}, {c} client(s), p99", "ms", b[$"{op}{label}c{c}p99"], s[$"{op}{label}c{c}p99"], higherIsBetter: false);
             Row($"{size} {verb}, {c} client(s), gateway CPU per request", "µs", b[$"{op}{label}c{c}cpu"], s[$"{op}{label}c{c}cpu"], higherIsBetter: false);
+        }
+    }
+
+    if (label == "4k")
+    {
+        foreach (string op in new[] { "put", "get" })
+        {
+            string verb = op == "put" ? "PUT" : "GET";
+            string phase = $"{size} {verb}, 8 clients at {fixedRate:0} req/s";
+            Row($"{phase}, achieved", "req/s", b[$"{op}{label}raterps"], s[$"{op}{label}raterps"]);
+            Row($"{phase}, p50", "ms", b[$"{op}{label}ratep50"], s[$"{op}{label}ratep50"], higherIsBetter: false);
+            Row($"{phase}, p99", "ms", b[$"{op}{label}ratep99"], s[$"{op}{label}ratep99"], higherIsBetter: false);
+            Row($"{phase}, gateway CPU per request", "µs", b[$"{op}{label}ratecpu"], s[$"{op}{label}ratecpu"], higherIsBetter: false);
         }
     }
 }
