@@ -11,7 +11,8 @@ using Sovereignty.Testing;
 //        --env is given to both gateway processes, e.g. DOTNET_gcServer=0; --small-only runs the 4 KiB cases alone;
 //        --large-only runs the 100 MiB upload and download alone, median of --runs transfers each (default 5);
 //        --sovereignty-only skips plain YARP: for profiling, with the phase times printed on CLOCK_MONOTONIC for `perf report --time`;
-//        --rate R: requests/s of the fixed-rate 4 KiB phases, 8 clients in turn (default 800, below what either gateway carries here))
+//        --rate R: requests/s of the fixed-rate 4 KiB phases, 8 clients in turn (default 800, below what either gateway carries here);
+//        --paired [--rounds N]: both gateways at once, taking turns phase by phase for the 100 MiB and 4 KiB figures (default 7 rounds))
 //        Sovereignty.Bench.Proxy yarp URL UPSTREAM                 (the baseline gateway, started by the driver)
 if (args.Length == 3 && args[0] == "yarp")
 {
@@ -136,6 +137,23 @@ void Row(string measure, string unit, double baseline, double sovereignty, bool 
         higherIsBetter ? $"{sovereignty / baseline * 100:0} %" : $"{sovereignty - baseline:+0.00;-0.00} {unit}"]);
 }
 
+if (args.Contains("--paired"))
+{
+    await using GatewayProcess pairedBaseline = await StartBaselineAsync(nginx.BaseAddress);
+    await using GatewayProcess pairedSovereignty = await StartSovereigntyAsync(nginx.BaseAddress);
+    using var baselineLoad = new Load(pairedBaseline.BaseAddress, bearer);
+    using var sovereigntyLoad = new Load(pairedSovereignty.BaseAddress, bearer);
+    foreach ((Load load, string prefix) in new[] { (baselineLoad, "/paired-baseline"), (sovereigntyLoad, "/paired-sovereignty") })
+    {
+        await WarmUpAsync(load, prefix, large: true);
+    }
+
+    await PairedRounds.RunAsync(baselineLoad, sovereigntyLoad, (int)Option("--rounds", 7), TimeSpan.FromSeconds(seconds), fixedRate);
+    Console.WriteLine($"load after: {File.ReadAllText("/proc/loadavg").Trim()}");
+    Directory.Delete(work, recursive: true);
+    return 0;
+}
+
 var results = new Dictionary<string, Dictionary<string, double>>();
 foreach (bool sovereign in sovereigntyOnly ? [true] : new[] { false, true })
 {
@@ -145,27 +163,7 @@ foreach (bool sovereign in sovereigntyOnly ? [true] : new[] { false, true })
     using var load = new Load(gateway.BaseAddress, bearer);
     string prefix = $"/bench-{name}";
 
-    // Warm-up: JIT, connections, DEK cache, policy paths.
-    for (int i = 0; i < 20; i++)
-    {
-        await load.PutAsync($"{prefix}/warm/{i}.bin", 64 * 1024, i);
-        await load.GetAsync($"{prefix}/warm/{i}.bin");
-    }
-
-    // Steady state: a gateway runs for days, so the timed phases should not pay for tiered
-    // JIT recompiling the hot paths (it was still compiling ~1,000 methods per 2 s in the
-    // first phase without this). Same warm-up for both gateways.
-    if (!memoryOnly && warmupSeconds > 0)
-    {
-        await Load.LatencyAsync(i => load.PutAsync($"{prefix}/warm/small-{i % 50}.bin", 4096, 7), 8, TimeSpan.FromSeconds(warmupSeconds));
-        await Load.LatencyAsync(i => load.GetAsync($"{prefix}/warm/small-{i % 50}.bin"), 8, TimeSpan.FromSeconds(warmupSeconds));
-    }
-
-    if (!smallOnly)
-    {
-        await load.PutAsync($"{prefix}/warm/large.bin", Large);
-        await load.GetAsync($"{prefix}/warm/large.bin");
-    }
+    await WarmUpAsync(load, prefix, large: !smallOnly);
 
     foreach (string unmeasured in new[] { "put100", "get100", "put100cpu", "get100cpu", "rssget", "streamget", "rssput", "streamput" })
     {
@@ -320,6 +318,30 @@ Console.WriteLine($"failed requests (not timed): plain YARP {b.GetValueOrDefault
 Console.WriteLine($"load after: {File.ReadAllText("/proc/loadavg").Trim()}; sink discarded {sink.BytesDiscarded / 1e9:0.0} GB");
 Directory.Delete(work, recursive: true);
 return 0;
+
+// Warm-up: JIT, connections, DEK cache, policy paths. Then a steady state: a gateway runs for
+// days, so the timed phases should not pay for tiered JIT recompiling the hot paths (it was
+// still compiling ~1,000 methods per 2 s in the first phase without this). Same for both gateways.
+async Task WarmUpAsync(Load load, string prefix, bool large)
+{
+    for (int i = 0; i < 20; i++)
+    {
+        await load.PutAsync($"{prefix}/warm/{i}.bin", 64 * 1024, i);
+        await load.GetAsync($"{prefix}/warm/{i}.bin");
+    }
+
+    if (!memoryOnly && warmupSeconds > 0)
+    {
+        await Load.LatencyAsync(i => load.PutAsync($"{prefix}/warm/small-{i % 50}.bin", 4096, 7), 8, TimeSpan.FromSeconds(warmupSeconds));
+        await Load.LatencyAsync(i => load.GetAsync($"{prefix}/warm/small-{i % 50}.bin"), 8, TimeSpan.FromSeconds(warmupSeconds));
+    }
+
+    if (large)
+    {
+        await load.PutAsync($"{prefix}/warm/large.bin", Large);
+        await load.GetAsync($"{prefix}/warm/large.bin");
+    }
+}
 
 // One timed phase: its latencies, the gateway's CPU time per request (µs) and, on CLOCK_MONOTONIC
 // (what Stopwatch reads on Linux and `perf record -k mono` stamps), when it ran.
