@@ -14,7 +14,7 @@ namespace Sovereignty.KeyService.Pkcs11;
 /// <remarks>
 /// The module is loaded once per process per path and shared; the token is found by label;
 /// calls go through a pool of sessions, each used by one thread at a time, logged in once, and
-/// repaired (re-login, reopen, reinitialise) and retried once after token or module errors.
+/// repaired (re-login, reopen, reinitialise) and retried after token or module errors.
 /// PINs are read from their source at each login and never logged or put in messages.
 /// </remarks>
 public sealed partial class Pkcs11KeyProvider : IKeyProvider, IAsymmetricKeyProvider

@@ -6,7 +6,7 @@ namespace Sovereignty.KeyService.Pkcs11;
 internal static partial class Pkcs11Log
 {
     [LoggerMessage(EventId = 1100, EventName = "HsmRecovering", Level = LogLevel.Warning,
-        Message = "HSM provider {Provider}: {Function} failed with {ReturnValue}; recovering ({Recovery}) and retrying once")]
+        Message = "HSM provider {Provider}: {Function} failed with {ReturnValue}; recovering ({Recovery}) and retrying")]
     public static partial void Recovering(ILogger logger, string provider, string function, string returnValue, string recovery);
 
     [LoggerMessage(EventId = 1101, EventName = "HsmModuleReinitialized", Level = LogLevel.Warning,

@@ -14,7 +14,8 @@ namespace Sovereignty.KeyService.Pkcs11;
 /// When a call fails because sessions, the login or the module were lost, the pool stops the
 /// world (waits until every lease is back), drops its sessions (never closing them: the module
 /// may already have handed their handles to new sessions), reinitialises the module if needed,
-/// and the failed call is retried once on a fresh session. Each operation runs synchronously on
+/// and the failed call is retried on a fresh session, up to <see cref="MaxRecoveries"/> times.
+/// Each operation runs synchronously on
 /// the leasing thread: it never awaits while holding a session.
 /// A token that was found once and is then missing (an HSM restarted, a token pulled out) is an
 /// outage, not a configuration error: the call fails as retryable, and since modules list their
@@ -23,6 +24,13 @@ namespace Sovereignty.KeyService.Pkcs11;
 /// </remarks>
 internal sealed class Pkcs11SessionPool : IDisposable
 {
+    /// <summary>
+    /// Recoveries per call. Two, not one: lost sessions take the KEKs' working copies (session
+    /// objects) with them, so a call can meet a stale copy handle on a live session first
+    /// (handles looked up again), then a dead session on its retry (sessions reopened).
+    /// </summary>
+    internal const int MaxRecoveries = 2;
+
     private readonly Pkcs11Module _module;
     private readonly Pkcs11ProviderOptions _options;
     private readonly ILogger _logger;
@@ -75,7 +83,7 @@ internal sealed class Pkcs11SessionPool : IDisposable
                 generation = session.Generation;
                 return _module.Run(session.Generation, _ => operation(session.Session));
             }
-            catch (Pkcs11Exception ex) when (attempt == 0 && Pkcs11ErrorMap.RecoveryFor(ex.RV) != Pkcs11Recovery.None)
+            catch (Pkcs11Exception ex) when (attempt < MaxRecoveries && Pkcs11ErrorMap.RecoveryFor(ex.RV) != Pkcs11Recovery.None)
             {
                 failure = ex;
             }
@@ -83,7 +91,7 @@ internal sealed class Pkcs11SessionPool : IDisposable
             {
                 throw Pkcs11ErrorMap.ToHsmException(ex, $"{what} on {Where}");
             }
-            catch (TokenMissingException) when (attempt == 0 && MayRescanForMissingToken())
+            catch (TokenMissingException) when (attempt < MaxRecoveries && MayRescanForMissingToken())
             {
                 rescan = true;
             }
@@ -105,7 +113,7 @@ internal sealed class Pkcs11SessionPool : IDisposable
                 continue;
             }
 
-            // Recover outside the lease, then retry once.
+            // Recover outside the lease, then retry.
             var recovery = Pkcs11ErrorMap.RecoveryFor(failure!.RV);
             Pkcs11Log.Recovering(_logger, _options.Name, failure.Method, failure.RV.ToString(), recovery.ToString());
             if (recovery != Pkcs11Recovery.FindKeyAgain)
