@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Sovereignty.Proxy.Hosting;
 
 namespace Sovereignty.Bench.Proxy;
 
@@ -27,11 +28,7 @@ internal sealed class DiscardingStore : IAsyncDisposable
     public static async Task<DiscardingStore> StartAsync()
     {
         var bytes = new StrongBox<long>();
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
-        {
-            Args = ["--hostBuilder:reloadConfigOnChange=false"],
-            ContentRootPath = AppContext.BaseDirectory,
-        });
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(ServeHost.BuilderOptions([]));
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = null);

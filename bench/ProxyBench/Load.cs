@@ -91,9 +91,7 @@ internal sealed class Load(Uri gateway, string token) : IDisposable
                 }
             }
         })));
-        double seconds = total.Elapsed.TotalSeconds;
-        double[] sorted = [.. all.SelectMany(l => l).Order()];
-        return new LatencyResult(sorted.Length / seconds, Percentile(sorted, 0.50), Percentile(sorted, 0.99), sorted.Length, errors);
+        return Summarize(all, errors, total.Elapsed);
     }
 
     /// <summary>
@@ -140,12 +138,16 @@ internal sealed class Load(Uri gateway, string token) : IDisposable
                 }
             }
         })));
-        double seconds = Stopwatch.GetElapsedTime(origin).TotalSeconds;
-        double[] sorted = [.. all.SelectMany(l => l).Order()];
-        return new LatencyResult(sorted.Length / seconds, Percentile(sorted, 0.50), Percentile(sorted, 0.99), sorted.Length, errors);
+        return Summarize(all, errors, Stopwatch.GetElapsedTime(origin));
     }
 
     public void Dispose() => _client.Dispose();
+
+    private static LatencyResult Summarize(List<double>[] latencies, int errors, TimeSpan elapsed)
+    {
+        double[] sorted = [.. latencies.SelectMany(l => l).Order()];
+        return new LatencyResult(sorted.Length / elapsed.TotalSeconds, Percentile(sorted, 0.50), Percentile(sorted, 0.99), sorted.Length, errors);
+    }
 
     private static double Percentile(double[] sorted, double p) =>
         sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];

@@ -1,3 +1,4 @@
+using Sovereignty.Proxy.Hosting;
 using Yarp.ReverseProxy.Configuration;
 
 namespace Sovereignty.Bench.Proxy;
@@ -11,11 +12,7 @@ internal static class PlainYarpHost
     public static async Task RunAsync(string url, string upstream)
     {
         // Same host settings as `sovereignty serve`: no watcher on the working directory.
-        WebApplicationBuilder builder = WebApplication.CreateBuilder(new WebApplicationOptions
-        {
-            Args = ["--hostBuilder:reloadConfigOnChange=false"],
-            ContentRootPath = AppContext.BaseDirectory,
-        });
+        WebApplicationBuilder builder = WebApplication.CreateBuilder(ServeHost.BuilderOptions([]));
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.WebHost.UseUrls(url);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = null);

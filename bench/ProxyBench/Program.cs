@@ -22,6 +22,13 @@ if (args.Length == 3 && args[0] == "yarp")
 
 double streamGiB = Option("--stream-gib", 2);
 double fixedRate = Option("--rate", 800);
+int pairedRounds = (int)Option("--rounds", 7);
+if (fixedRate <= 0 || pairedRounds < 1)
+{
+    Console.Error.WriteLine($"--rate must be above 0 (got {fixedRate}) and --rounds at least 1 (got {pairedRounds}).");
+    return 2;
+}
+
 double seconds = Option("--seconds", 5);
 double warmupSeconds = Option("--warmup", 5);
 int largeRuns = (int)Option("--runs", 5);
@@ -148,7 +155,7 @@ if (args.Contains("--paired"))
         await WarmUpAsync(load, prefix, large: true);
     }
 
-    await PairedRounds.RunAsync(baselineLoad, sovereigntyLoad, (int)Option("--rounds", 7), TimeSpan.FromSeconds(seconds), fixedRate);
+    await PairedRounds.RunAsync(baselineLoad, sovereigntyLoad, pairedRounds, TimeSpan.FromSeconds(seconds), fixedRate);
     Console.WriteLine($"load after: {File.ReadAllText("/proc/loadavg").Trim()}");
     Directory.Delete(work, recursive: true);
     return 0;

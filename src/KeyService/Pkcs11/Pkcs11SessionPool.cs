@@ -15,8 +15,8 @@ namespace Sovereignty.KeyService.Pkcs11;
 /// world (waits until every lease is back), drops its sessions (never closing them: the module
 /// may already have handed their handles to new sessions), reinitialises the module if needed,
 /// and the failed call is retried on a fresh session, up to <see cref="MaxRecoveries"/> times.
-/// Each operation runs synchronously on
-/// the leasing thread: it never awaits while holding a session.
+/// Each operation runs synchronously on the leasing thread: it never awaits while holding a
+/// session.
 /// A token that was found once and is then missing (an HSM restarted, a token pulled out) is an
 /// outage, not a configuration error: the call fails as retryable, and since modules list their
 /// tokens when initialised, the module is reinitialised (at most every few seconds) so the token
