@@ -6,7 +6,7 @@ using Sovereignty.Bench.Proxy;
 using Sovereignty.Proxy.Identity;
 using Sovereignty.Testing;
 
-// Usage: Sovereignty.Bench.Proxy [--stream-gib N] [--seconds S] [--warmup S] [--memory-only | --small-only | --large-only] [--runs N] [--env NAME=VALUE]… [--sovereignty-only]   (the driver;
+// Usage (an unknown or malformed argument gets this list and exit code 2): Sovereignty.Bench.Proxy [--stream-gib N] [--seconds S] [--warmup S] [--memory-only | --small-only | --large-only] [--runs N] [--env NAME=VALUE]… [--sovereignty-only]   (the driver;
 //        --warmup: seconds of untimed 4 KiB PUT and GET at 8 clients per gateway before measuring (default 5 each);
 //        --env is given to both gateway processes, e.g. DOTNET_gcServer=0; --small-only runs the 4 KiB cases alone;
 //        --large-only runs the 100 MiB upload and download alone, median of --runs transfers each (default 5);
@@ -18,6 +18,17 @@ if (args.Length == 3 && args[0] == "yarp")
 {
     await PlainYarpHost.RunAsync(args[1], args[2]);
     return 0;
+}
+
+string[] valuedOptions = ["--stream-gib", "--rate", "--rounds", "--seconds", "--warmup", "--runs"];
+string[] flags = ["--memory-only", "--small-only", "--large-only", "--sovereignty-only", "--paired"];
+
+// An option this driver does not know (a typo, or --help) would otherwise start a full run
+// of several minutes with the defaults.
+if (ArgumentError(args, valuedOptions, flags) is string error)
+{
+    Console.Error.WriteLine($"{error}. Options: {string.Join(' ', valuedOptions.Select(o => o + " N"))} --env NAME=VALUE {string.Join(' ', flags)}");
+    return 2;
 }
 
 double streamGiB = Option("--stream-gib", 2);
@@ -140,8 +151,11 @@ void Row(string measure, string unit, double baseline, double sovereignty, bool 
         return; // a phase this run skipped (--small-only, --large-only, --memory-only)
     }
 
-    rows.Add([measure, baseline.ToString("0.0", CultureInfo.InvariantCulture) + " " + unit, sovereignty.ToString("0.0", CultureInfo.InvariantCulture) + " " + unit,
-        higherIsBetter ? $"{sovereignty / baseline * 100:0} %" : $"{sovereignty - baseline:+0.00;-0.00} {unit}"]);
+    // One side is missing only with --sovereignty-only: its cells say so rather than "NaN".
+    string Cell(double value) => double.IsNaN(value) ? "—" : value.ToString("0.0", CultureInfo.InvariantCulture) + " " + unit;
+    string comparison = double.IsNaN(baseline) ? "—"
+        : higherIsBetter ? $"{sovereignty / baseline * 100:0} %" : $"{sovereignty - baseline:+0.00;-0.00} {unit}";
+    rows.Add([measure, Cell(baseline), Cell(sovereignty), comparison]);
 }
 
 if (args.Contains("--paired"))
@@ -309,8 +323,10 @@ foreach (string label in new[] { "4k", "1m" })
 
 Row($"{Streams} × {streamGiB} GiB uploads, aggregate", "MB/s", b["streamput"], s["streamput"]);
 Row($"{Streams} × {streamGiB} GiB uploads, peak RSS", "MiB", b["rssput"] / 1048576, s["rssput"] / 1048576, higherIsBetter: false);
+Row($"{Streams} × {streamGiB} GiB uploads, peak RSS (the target's unit)", "MB", b["rssput"] / 1e6, s["rssput"] / 1e6, higherIsBetter: false);
 Row($"{Streams} × {streamGiB} GiB downloads, aggregate", "MB/s", b["streamget"], s["streamget"]);
 Row($"{Streams} × {streamGiB} GiB downloads, peak RSS", "MiB", b["rssget"] / 1048576, s["rssget"] / 1048576, higherIsBetter: false);
+Row($"{Streams} × {streamGiB} GiB downloads, peak RSS (the target's unit)", "MB", b["rssget"] / 1e6, s["rssget"] / 1e6, higherIsBetter: false);
 
 Console.WriteLine();
 Console.WriteLine("| measure | plain YARP | Sovereignty | Sovereignty vs YARP |");
@@ -321,7 +337,7 @@ foreach (string[] row in rows)
 }
 
 Console.WriteLine();
-Console.WriteLine($"failed requests (not timed): plain YARP {b.GetValueOrDefault("errors")}, Sovereignty {s.GetValueOrDefault("errors")}");
+Console.WriteLine($"failed requests (not timed): plain YARP {(sovereigntyOnly ? "—" : b.GetValueOrDefault("errors"))}, Sovereignty {s.GetValueOrDefault("errors")}");
 Console.WriteLine($"load after: {File.ReadAllText("/proc/loadavg").Trim()}; sink discarded {sink.BytesDiscarded / 1e9:0.0} GB");
 Directory.Delete(work, recursive: true);
 return 0;
@@ -361,6 +377,37 @@ static async Task<(LatencyResult Result, double CpuMicroseconds)> MeasuredPhaseA
     double end = System.Diagnostics.Stopwatch.GetTimestamp() / (double)System.Diagnostics.Stopwatch.Frequency;
     Console.WriteLine($"# phase {phase}: monotonic {start:0.000000},{end:0.000000}");
     return (result, (gateway.ProcessorTime() - cpu).TotalMicroseconds / Math.Max(1, result.Count));
+}
+
+static string? ArgumentError(string[] args, string[] valuedOptions, string[] flags)
+{
+    for (int i = 0; i < args.Length; i++)
+    {
+        if (valuedOptions.Contains(args[i]))
+        {
+            if (i + 1 >= args.Length || !double.TryParse(args[i + 1], NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+            {
+                return $"{args[i]} needs a number";
+            }
+
+            i++;
+        }
+        else if (args[i] == "--env")
+        {
+            if (i + 1 >= args.Length || !args[i + 1].Contains('=', StringComparison.Ordinal))
+            {
+                return "--env needs NAME=VALUE";
+            }
+
+            i++;
+        }
+        else if (!flags.Contains(args[i]))
+        {
+            return $"Unknown argument '{args[i]}'";
+        }
+    }
+
+    return null;
 }
 
 double Option(string name, double fallback)
