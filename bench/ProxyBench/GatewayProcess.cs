@@ -9,18 +9,34 @@ internal sealed class GatewayProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly string _name;
 
-    private GatewayProcess(Process process, string name, Uri baseAddress)
+    private GatewayProcess(Process process, string name, Uri baseAddress, MemoryCgroup? cgroup)
     {
         _process = process;
         _name = name;
         BaseAddress = baseAddress;
+        Cgroup = cgroup;
     }
 
     public Uri BaseAddress { get; }
 
-    public static async Task<GatewayProcess> StartAsync(string name, string dll, IEnumerable<string> arguments, int port, string readyPath, IDictionary<string, string> environment)
+    /// <summary>The memory cgroup the gateway runs in (null without <c>--memory-limit-mb</c>).</summary>
+    public MemoryCgroup? Cgroup { get; }
+
+    public static async Task<GatewayProcess> StartAsync(
+        string name, string dll, IEnumerable<string> arguments, int port, string readyPath, IDictionary<string, string> environment, long? memoryLimitBytes = null)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo(memoryLimitBytes is null ? "dotnet" : "sh") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        MemoryCgroup? cgroup = null;
+        if (memoryLimitBytes is long limit)
+        {
+            // The shell joins the cgroup, then becomes the gateway (same pid): the runtime starts
+            // inside the limit and sizes its heap from it, as in a container.
+            cgroup = MemoryCgroup.Create($"{name.Replace(' ', '-')}-{port}", limit);
+            start.ArgumentList.Add("-c");
+            start.ArgumentList.Add("echo $$ > \"$0\" && exec dotnet \"$@\"");
+            start.ArgumentList.Add(cgroup.ProcsFile);
+        }
+
         start.ArgumentList.Add(dll);
         foreach (string argument in arguments)
         {
@@ -43,13 +59,15 @@ internal sealed class GatewayProcess : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => { lock (errors) { errors.AppendLine(e.Data); } };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var gateway = new GatewayProcess(process, name, new Uri($"http://127.0.0.1:{port}/"));
+        var gateway = new GatewayProcess(process, name, new Uri($"http://127.0.0.1:{port}/"), cgroup);
         using var client = new HttpClient { BaseAddress = gateway.BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
         for (var deadline = DateTime.UtcNow.AddSeconds(90); DateTime.UtcNow < deadline; await Task.Delay(200))
         {
             if (process.HasExited)
             {
-                throw new InvalidOperationException($"{name} exited with {process.ExitCode}: {errors}");
+                int exitCode = process.ExitCode;
+                await gateway.DisposeAsync();
+                throw new InvalidOperationException($"{name} exited with {exitCode}: {errors}");
             }
 
             try
@@ -74,12 +92,19 @@ internal sealed class GatewayProcess : IAsyncDisposable
     public long ResidentBytes()
     {
         _process.Refresh();
-        foreach (string line in File.ReadLines($"/proc/{_process.Id}/status"))
+        try
         {
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            foreach (string line in File.ReadLines($"/proc/{_process.Id}/status"))
             {
-                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                {
+                    return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+                }
             }
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            // The process is gone (e.g. killed at its memory cgroup's limit): the phase's requests fail and say so.
         }
 
         return 0;
@@ -135,5 +160,6 @@ internal sealed class GatewayProcess : IAsyncDisposable
         }
 
         _process.Dispose();
+        Cgroup?.Dispose();
     }
 }

@@ -12,6 +12,8 @@ using Sovereignty.Testing;
 //        --large-only runs the 100 MiB upload and download alone, median of --runs transfers each (default 5);
 //        --sovereignty-only skips plain YARP: for profiling, with the phase times printed on CLOCK_MONOTONIC for `perf report --time`;
 //        --rate R: requests/s of the fixed-rate 4 KiB phases, 8 clients in turn (default 800, below what either gateway carries here);
+//        --memory-limit-mb N: each gateway runs in a memory cgroup with this hard limit, as in a container (needs root); the memory phases
+//          then also report the cgroup's peak charge and whether the kernel killed the gateway;
 //        --paired [--rounds N]: both gateways at once, taking turns phase by phase for the 100 MiB and 4 KiB figures (default 7 rounds))
 //        Sovereignty.Bench.Proxy yarp URL UPSTREAM                 (the baseline gateway, started by the driver)
 if (args.Length == 3 && args[0] == "yarp")
@@ -20,7 +22,7 @@ if (args.Length == 3 && args[0] == "yarp")
     return 0;
 }
 
-string[] valuedOptions = ["--stream-gib", "--rate", "--rounds", "--seconds", "--warmup", "--runs"];
+string[] valuedOptions = ["--stream-gib", "--rate", "--rounds", "--seconds", "--warmup", "--runs", "--memory-limit-mb"];
 string[] flags = ["--memory-only", "--small-only", "--large-only", "--sovereignty-only", "--paired"];
 
 // An option this driver does not know (a typo, or --help) would otherwise start a full run
@@ -43,6 +45,8 @@ if (fixedRate <= 0 || pairedRounds < 1)
 double seconds = Option("--seconds", 5);
 double warmupSeconds = Option("--warmup", 5);
 int largeRuns = (int)Option("--runs", 5);
+double memoryLimitMb = Option("--memory-limit-mb", 0);
+long? memoryLimitBytes = memoryLimitMb > 0 ? (long)(memoryLimitMb * 1e6) : null;
 long streamBytes = (long)(streamGiB * 1024 * 1024 * 1024);
 const long Large = 100L * 1024 * 1024;
 const int Streams = 8;
@@ -116,13 +120,13 @@ Task<GatewayProcess> StartSovereigntyAsync(Uri store)
 {
     int port = FreePort();
     return GatewayProcess.StartAsync("sovereignty", sovereigntyDll,
-        ["serve", "--config", SovereigntySettings(store), "--urls", $"http://127.0.0.1:{port}"], port, "/readyz", environment);
+        ["serve", "--config", SovereigntySettings(store), "--urls", $"http://127.0.0.1:{port}"], port, "/readyz", environment, memoryLimitBytes);
 }
 
 Task<GatewayProcess> StartBaselineAsync(Uri store)
 {
     int port = FreePort();
-    return GatewayProcess.StartAsync("plain YARP", baselineDll, ["yarp", $"http://127.0.0.1:{port}", store.ToString()], port, "/healthz", environment);
+    return GatewayProcess.StartAsync("plain YARP", baselineDll, ["yarp", $"http://127.0.0.1:{port}", store.ToString()], port, "/healthz", environment, memoryLimitBytes);
 }
 
 // Keys: the first version of every class, once, through the CLI.
@@ -186,7 +190,7 @@ foreach (bool sovereign in sovereigntyOnly ? [true] : new[] { false, true })
 
     await WarmUpAsync(load, prefix, large: !smallOnly);
 
-    foreach (string unmeasured in new[] { "put100", "get100", "put100cpu", "get100cpu", "rssget", "streamget", "rssput", "streamput" })
+    foreach (string unmeasured in new[] { "put100", "get100", "put100cpu", "get100cpu", "rssget", "cgget", "oomget", "streamget", "rssput", "cgput", "oomput", "streamput" })
     {
         r[unmeasured] = double.NaN;
     }
@@ -261,8 +265,11 @@ foreach (bool sovereign in sovereigntyOnly ? [true] : new[] { false, true })
     // Memory, downloads: one stored object of the stream size, read by 8 clients at once.
     await load.PutAsync($"{prefix}/stream.bin", streamBytes, 9);
     var downloadWatch = System.Diagnostics.Stopwatch.StartNew();
-    r["rssget"] = await gateway.PeakResidentDuringAsync(() => Task.WhenAll(Enumerable.Range(0, Streams).Select(_ => load.GetAsync($"{prefix}/stream.bin"))));
-    r["streamget"] = Streams * streamBytes / downloadWatch.Elapsed.TotalSeconds / 1e6;
+    if (await MeasureMemoryAsync(gateway, r, "get", () => Task.WhenAll(Enumerable.Range(0, Streams).Select(_ => load.GetAsync($"{prefix}/stream.bin")))))
+    {
+        r["streamget"] = Streams * streamBytes / downloadWatch.Elapsed.TotalSeconds / 1e6;
+    }
+
     r["rssidle"] = gateway.ResidentBytes();
     Console.WriteLine($"{name}: done with nginx runs (RSS now {r["rssidle"] / 1048576:0} MiB)");
 }
@@ -282,8 +289,10 @@ foreach (bool sovereign in smallOnly || largeOnly ? [] : sovereigntyOnly ? [true
     using var load = new Load(gateway.BaseAddress, bearer);
     await load.PutAsync("/warm.bin", 8 * 1024 * 1024);
     var uploadWatch = System.Diagnostics.Stopwatch.StartNew();
-    results[name]["rssput"] = await gateway.PeakResidentDuringAsync(() => Task.WhenAll(Enumerable.Range(0, Streams).Select(i => load.PutAsync($"/stream-{i}.bin", streamBytes, i))));
-    results[name]["streamput"] = Streams * streamBytes / uploadWatch.Elapsed.TotalSeconds / 1e6;
+    if (await MeasureMemoryAsync(gateway, results[name], "put", () => Task.WhenAll(Enumerable.Range(0, Streams).Select(i => load.PutAsync($"/stream-{i}.bin", streamBytes, i)))))
+    {
+        results[name]["streamput"] = Streams * streamBytes / uploadWatch.Elapsed.TotalSeconds / 1e6;
+    }
 }
 
 var b = results.GetValueOrDefault("baseline") ?? results["sovereignty"].ToDictionary(pair => pair.Key, _ => double.NaN);
@@ -327,6 +336,13 @@ Row($"{Streams} × {streamGiB} GiB uploads, peak RSS (the target's unit)", "MB",
 Row($"{Streams} × {streamGiB} GiB downloads, aggregate", "MB/s", b["streamget"], s["streamget"]);
 Row($"{Streams} × {streamGiB} GiB downloads, peak RSS", "MiB", b["rssget"] / 1048576, s["rssget"] / 1048576, higherIsBetter: false);
 Row($"{Streams} × {streamGiB} GiB downloads, peak RSS (the target's unit)", "MB", b["rssget"] / 1e6, s["rssget"] / 1e6, higherIsBetter: false);
+if (memoryLimitBytes is not null)
+{
+    foreach ((string op, string streams) in new[] { ("put", "uploads"), ("get", "downloads") })
+    {
+        Row($"{Streams} × {streamGiB} GiB {streams}, peak charged to the {memoryLimitMb:0} MB memory cgroup", "MB", b[$"cg{op}"] / 1e6, s[$"cg{op}"] / 1e6, higherIsBetter: false);
+    }
+}
 
 Console.WriteLine();
 Console.WriteLine("| measure | plain YARP | Sovereignty | Sovereignty vs YARP |");
@@ -337,6 +353,12 @@ foreach (string[] row in rows)
 }
 
 Console.WriteLine();
+if (memoryLimitBytes is not null)
+{
+    string Killed(Dictionary<string, double> r) => double.IsNaN(r["oomput"]) ? "—" : $"{r["oomput"]} during uploads, {r["oomget"]} during downloads";
+    Console.WriteLine($"killed by the kernel at the {memoryLimitMb:0} MB limit: plain YARP {Killed(b)}; Sovereignty {Killed(s)}");
+}
+
 Console.WriteLine($"failed requests (not timed): plain YARP {(sovereigntyOnly ? "—" : b.GetValueOrDefault("errors"))}, Sovereignty {s.GetValueOrDefault("errors")}");
 Console.WriteLine($"load after: {File.ReadAllText("/proc/loadavg").Trim()}; sink discarded {sink.BytesDiscarded / 1e9:0.0} GB");
 Directory.Delete(work, recursive: true);
@@ -414,6 +436,31 @@ double Option(string name, double fallback)
 {
     int index = Array.IndexOf(args, name);
     return index >= 0 && index + 1 < args.Length ? double.Parse(args[index + 1], CultureInfo.InvariantCulture) : fallback;
+}
+
+// Peak RSS while the streams run; with --memory-limit-mb also the cgroup's peak charge (RSS
+// plus the page cache and kernel memory charged to it) and whether the kernel killed the gateway.
+// False when the kernel killed the gateway at its limit (the streams' figures are then left out).
+static async Task<bool> MeasureMemoryAsync(GatewayProcess gateway, Dictionary<string, double> results, string op, Func<Task> streams)
+{
+    gateway.Cgroup?.ResetPeak();
+    bool survived = true;
+    try
+    {
+        results[$"rss{op}"] = await gateway.PeakResidentDuringAsync(streams);
+    }
+    catch (Exception e) when (e is HttpRequestException or IOException && gateway.Cgroup?.OutOfMemoryKills() > 0)
+    {
+        survived = false;
+    }
+
+    if (gateway.Cgroup is MemoryCgroup cgroup)
+    {
+        results[$"cg{op}"] = cgroup.PeakBytes();
+        results[$"oom{op}"] = cgroup.OutOfMemoryKills();
+    }
+
+    return survived;
 }
 
 static int FreePort()
