@@ -55,7 +55,7 @@ internal sealed class MemoryCgroup : IDisposable
                 File.WriteAllText(swapMax, "0");
             }
         }
-        catch (UnauthorizedAccessException e)
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
         {
             throw new InvalidOperationException($"--memory-limit-mb: cannot create the memory cgroup {path} (run as root): {e.Message}", e);
         }

@@ -47,6 +47,20 @@ double warmupSeconds = Option("--warmup", 5);
 int largeRuns = (int)Option("--runs", 5);
 double memoryLimitMb = Option("--memory-limit-mb", 0);
 long? memoryLimitBytes = memoryLimitMb > 0 ? (long)(memoryLimitMb * 1e6) : null;
+if (memoryLimitBytes is long probeLimit)
+{
+    // Fail before minutes of set-up, not when the first gateway starts.
+    try
+    {
+        MemoryCgroup.Create("probe", probeLimit).Dispose();
+    }
+    catch (InvalidOperationException e)
+    {
+        Console.Error.WriteLine(e.Message);
+        return 2;
+    }
+}
+
 long streamBytes = (long)(streamGiB * 1024 * 1024 * 1024);
 const long Large = 100L * 1024 * 1024;
 const int Streams = 8;
