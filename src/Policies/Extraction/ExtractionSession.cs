@@ -125,15 +125,28 @@ internal sealed class ExtractionSession
         return null;
     }
 
+    /// <summary>
+    /// Takes <paramref name="count"/> bytes the caller already holds in memory into the byte
+    /// budget, within the same limits as <see cref="Capture(string, long, Stream, long)"/>, but
+    /// without reading them into a buffer of the session's own. False (and recorded why) when a
+    /// limit is exceeded.
+    /// </summary>
+    public bool Admit(string location, long count) =>
+        Continue(location) && WithinLimits(location, () => AccountDecoded(count));
+
     // A size hint (declared, so untrusted) only pre-sizes the buffer, within the byte budget.
     private int Capacity(long expectedLength) =>
         (int)Math.Clamp(expectedLength, 0, Math.Min(Limits.MaxTotalBytes - _bytes, Array.MaxLength));
 
-    private bool Fill(string location, BoundedBuffer buffer, Action<Stream, CancellationToken> write)
+    private bool Fill(string location, BoundedBuffer buffer, Action<Stream, CancellationToken> write) =>
+        WithinLimits(location, () => write(buffer, CancellationToken));
+
+    // Runs what reads or accounts content; a limit it reaches is recorded at location.
+    private bool WithinLimits(string location, Action read)
     {
         try
         {
-            write(buffer, CancellationToken);
+            read();
             return true;
         }
         catch (ExtractionLimitException e)
@@ -296,13 +309,7 @@ internal sealed class ExtractionSession
         private void Account(int count)
         {
             var session = _session;
-            session.CancellationToken.ThrowIfCancellationRequested();
-            session._bytes += count;
-            if (session._bytes > session.Limits.MaxTotalBytes)
-            {
-                throw new ExtractionLimitException($"more than {session.Limits.MaxTotalBytes} bytes decoded in total; the rest was not scanned", stopsExtraction: true);
-            }
-
+            session.AccountDecoded(count);
             var produced = Length + count;
             if (_compressedLength >= 0
                 && produced > session.Limits.ExpansionCheckThresholdBytes
@@ -310,11 +317,22 @@ internal sealed class ExtractionSession
             {
                 throw new ExtractionLimitException($"expands more than {session.Limits.MaxExpansionRatio}:1 (possible decompression bomb)", stopsExtraction: false);
             }
+        }
+    }
 
-            if (session._time.GetElapsedTime(session._start) > session.Limits.MaxTime)
-            {
-                throw new ExtractionLimitException($"time limit of {session.Limits.MaxTime.TotalSeconds:0.###} s reached; the rest was not scanned", stopsExtraction: true);
-            }
+    // Counts decoded bytes against the total budget and checks the time limit.
+    private void AccountDecoded(long count)
+    {
+        CancellationToken.ThrowIfCancellationRequested();
+        _bytes += count;
+        if (_bytes > Limits.MaxTotalBytes)
+        {
+            throw new ExtractionLimitException($"more than {Limits.MaxTotalBytes} bytes decoded in total; the rest was not scanned", stopsExtraction: true);
+        }
+
+        if (_time.GetElapsedTime(_start) > Limits.MaxTime)
+        {
+            throw new ExtractionLimitException($"time limit of {Limits.MaxTime.TotalSeconds:0.###} s reached; the rest was not scanned", stopsExtraction: true);
         }
     }
 }

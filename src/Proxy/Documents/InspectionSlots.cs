@@ -6,12 +6,12 @@ namespace Sovereignty.Proxy.Documents;
 /// <summary>
 /// Bounds how many uploads hold a large inspection window at once
 /// (<see cref="DocumentProxyOptions.ConcurrentLargeInspections"/>, default one per core).
-/// Classifying a window costs its bytes, the extractor's copy of them and their text; with a
-/// 4 MiB window and 8 concurrent large uploads that is what drove the gateway's memory, while
-/// the cores could only classify one window each at a time anyway. An upload beyond the limit
-/// waits for a slot before reading its window (holding nothing but its connection's buffers);
-/// the slot is released once its window has been forwarded or the request ends.
-/// Uploads whose window is at most <see cref="LargeWindowBytes"/> never wait.
+/// Classifying a window costs its bytes and the text extracted from them (the extractor reads
+/// the window in place); with a 4 MiB window and 8 concurrent large uploads that is what drove
+/// the gateway's memory, while the cores could only classify one window each at a time anyway.
+/// An upload beyond the limit waits for a slot before reading its window (holding nothing but
+/// its connection's buffers); the slot is released once its window has been forwarded or the
+/// request ends. Uploads whose window is at most <see cref="LargeWindowBytes"/> never wait.
 /// Window buffers come from <see cref="Buffers"/>, a pool of its own that keeps at most one
 /// buffer per slot and size (the shared pool would keep one per thread that returned one).
 /// </summary>

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Sovereignty.Policies.Decisions;
 using Sovereignty.Policies.Evaluation;
 using Sovereignty.Policies.Extraction;
@@ -28,14 +27,8 @@ internal sealed class PolicyDocumentPolicy(IPolicySource source, ContentExtracto
     public ValueTask<UploadDecision> DecideUploadAsync(UploadSample sample, CallerIdentity caller, CancellationToken cancellationToken)
     {
         CompiledPolicy policy = source.Current ?? throw new InvalidOperationException("No policy is loaded.");
-        ExtractedContent content;
         // The window's own buffer, not a copy of it: with large windows every copy counts.
-        using (MemoryStream window = MemoryMarshal.TryGetArray(sample.Content, out ArraySegment<byte> bytes)
-            ? new MemoryStream(bytes.Array!, bytes.Offset, bytes.Count, writable: false)
-            : new MemoryStream(sample.Content.ToArray(), writable: false))
-        {
-            content = extractor.ExtractDocument(window, sample.FileName, sample.ContentType, cancellationToken);
-        }
+        ExtractedContent content = extractor.ExtractDocument(sample.Content, sample.FileName, sample.ContentType, cancellationToken);
 
         var unscannable = content.Unscannable.ToList();
         if (!sample.IsComplete)
