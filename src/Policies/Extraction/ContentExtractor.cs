@@ -101,9 +101,13 @@ public sealed class ContentExtractor
     public ExtractedContent ExtractDocument(Stream content, string fileName, string? contentType, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(content);
-        return ExtractDocument(fileName, contentType, (session, location) =>
-            session.Capture(location, -1, content, content.CanSeek ? content.Length - content.Position : -1) is byte[] data ? new ArraySegment<byte>(data) : (ArraySegment<byte>?)null,
-            cancellationToken);
+        return ExtractDocument(fileName, contentType, Read, cancellationToken);
+
+        ArraySegment<byte>? Read(ExtractionSession session, string location)
+        {
+            var data = session.Capture(location, -1, content, content.CanSeek ? content.Length - content.Position : -1);
+            return data is null ? default(ArraySegment<byte>?) : new ArraySegment<byte>(data);
+        }
     }
 
     /// <summary>
@@ -113,8 +117,20 @@ public sealed class ContentExtractor
     /// inspection window: with 8 concurrent 1 MiB uploads, that copy was a fresh large-object
     /// array per upload). The content is only read, and not referred to once this returns.
     /// </summary>
-    public ExtractedContent ExtractDocument(ReadOnlyMemory<byte> content, string fileName, string? contentType, CancellationToken cancellationToken = default) =>
-        ExtractDocument(fileName, contentType, (session, location) => session.Admit(location, content.Length) ? InPlace(content) : (ArraySegment<byte>?)null, cancellationToken);
+    public ExtractedContent ExtractDocument(ReadOnlyMemory<byte> content, string fileName, string? contentType, CancellationToken cancellationToken = default)
+    {
+        return ExtractDocument(fileName, contentType, Read, cancellationToken);
+
+        ArraySegment<byte>? Read(ExtractionSession session, string location)
+        {
+            if (!session.Admit(location, content.Length))
+            {
+                return null;
+            }
+
+            return MemoryMarshal.TryGetArray(content, out ArraySegment<byte> segment) ? segment : new ArraySegment<byte>(content.ToArray());
+        }
+    }
 
     // read: the document's bytes, taken into the session's byte budget; null when a limit refused them.
     private ExtractedContent ExtractDocument(string fileName, string? contentType, Func<ExtractionSession, string, ArraySegment<byte>?> read, CancellationToken cancellationToken)
@@ -134,9 +150,6 @@ public sealed class ContentExtractor
 
         return session.ToContent();
     }
-
-    private static ArraySegment<byte> InPlace(ReadOnlyMemory<byte> content) =>
-        MemoryMarshal.TryGetArray(content, out ArraySegment<byte> segment) ? segment : new ArraySegment<byte>(content.ToArray());
 
     private static ExtractedContent Corrupt(string location, string detail) =>
         new([], [new UnscannableContent(location, UnscannableReason.Corrupt, detail)], [], []);
