@@ -93,12 +93,15 @@ public sealed partial class Pkcs11KeyProvider : IKeyProvider, IAsymmetricKeyProv
 
             // A live key wins over a tombstone: a shred interrupted after its tombstone was written
             // has not destroyed anything yet, and running it again finishes it.
-            foreach (var handle in session.FindAllObjectsAndFree(Pkcs11Templates.AllAesTokenKeys()))
+            lock (_module.SecretKeyGate)
             {
-                var attributes = session.GetAttributeValue(handle, [CKA.CKA_LABEL, CKA.CKA_ID]);
-                if (KekLabels.TryParse(attributes[0].GetValueAsString(), keyLabel, out var version))
+                foreach (var handle in session.FindAllObjectsAndFree(Pkcs11Templates.AllAesTokenKeys()))
                 {
-                    versions[version] = new ProviderKey(Convert.ToHexStringLower(attributes[1].GetValueAsByteArray()), keyLabel, version);
+                    var attributes = session.GetAttributeValue(handle, [CKA.CKA_LABEL, CKA.CKA_ID]);
+                    if (KekLabels.TryParse(attributes[0].GetValueAsString(), keyLabel, out var version))
+                    {
+                        versions[version] = new ProviderKey(Convert.ToHexStringLower(attributes[1].GetValueAsByteArray()), keyLabel, version);
+                    }
                 }
             }
 
@@ -206,30 +209,35 @@ public sealed partial class Pkcs11KeyProvider : IKeyProvider, IAsymmetricKeyProv
         var id = ParseKeyId(keyId);
         return _pool.RunAsync($"destroy KEK {keyId}", session =>
         {
-            var keys = session.FindAllObjectsAndFree(Pkcs11Templates.SecretKeyById(id));
-            var tombstoned = session.FindAllObjectsAndFree(Pkcs11Templates.TombstoneById(id)).Count > 0;
-            if (keys.Count == 0)
+            // Under the gate, so a copy being made elsewhere in this process is not taken for a
+            // second token key and destroyed half-made.
+            lock (_module.SecretKeyGate)
             {
-                ThrowIfLoggedOut(session);
-                return tombstoned ? 0 : throw new KeyServiceException(KeyErrorKind.KeyNotFound, $"No KEK with id {keyId} on {Where}.");
-            }
+                var keys = session.FindAllObjectsAndFree(Pkcs11Templates.SecretKeyById(id));
+                var tombstoned = session.FindAllObjectsAndFree(Pkcs11Templates.TombstoneById(id)).Count > 0;
+                if (keys.Count == 0)
+                {
+                    ThrowIfLoggedOut(session);
+                    return tombstoned ? 0 : throw new KeyServiceException(KeyErrorKind.KeyNotFound, $"No KEK with id {keyId} on {Where}.");
+                }
 
-            // The tombstone is written first: if we stop half-way, the key still exists and
-            // still counts as live, and running the shred again finishes it.
-            var objectLabel = session.GetAttributeValue(keys[0], [CKA.CKA_LABEL])[0].GetValueAsString();
-            if (!tombstoned)
-            {
-                session.CreateObjectAndFree(Pkcs11Templates.Tombstone(objectLabel, id));
-            }
+                // The tombstone is written first: if we stop half-way, the key still exists and
+                // still counts as live, and running the shred again finishes it.
+                var objectLabel = session.GetAttributeValue(keys[0], [CKA.CKA_LABEL])[0].GetValueAsString();
+                if (!tombstoned)
+                {
+                    session.CreateObjectAndFree(Pkcs11Templates.Tombstone(objectLabel, id));
+                }
 
-            foreach (var key in keys)
-            {
-                session.DestroyObject(key);
-            }
+                foreach (var key in keys)
+                {
+                    session.DestroyObject(key);
+                }
 
-            _handles.Remove(keyId, copy => DestroyTemporary(session, copy));
-            Pkcs11Log.KeyDestroyed(_logger, Name, keys.Count, objectLabel, keyId);
-            return keys.Count;
+                _handles.Remove(keyId, copy => DestroyTemporary(session, copy));
+                Pkcs11Log.KeyDestroyed(_logger, Name, keys.Count, objectLabel, keyId);
+                return keys.Count;
+            }
         }, cancellationToken).AsTask();
     }
 
@@ -257,10 +265,20 @@ public sealed partial class Pkcs11KeyProvider : IKeyProvider, IAsymmetricKeyProv
             return cached;
         }
 
-        var found = session.FindAllObjectsAndFree(Pkcs11Templates.SecretKeyById(id));
-        if (found.Count == 1)
+        List<IObjectHandle> found;
+        IObjectHandle? working = null;
+        lock (_module.SecretKeyGate)
         {
-            return _handles.Add(keyId, found[0], WorkingCopy(session, found[0]), generation, copy => DestroyTemporary(session, copy));
+            found = session.FindAllObjectsAndFree(Pkcs11Templates.SecretKeyById(id));
+            if (found.Count == 1)
+            {
+                working = WorkingCopy(session, found[0]);
+            }
+        }
+
+        if (working is not null)
+        {
+            return _handles.Add(keyId, found[0], working, generation, copy => DestroyTemporary(session, copy));
         }
 
         if (found.Count > 1)

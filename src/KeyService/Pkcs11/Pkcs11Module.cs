@@ -34,6 +34,19 @@ internal sealed class Pkcs11Module
     /// <summary>Full path of the module file.</summary>
     public string Path { get; }
 
+    /// <summary>
+    /// Held while this process searches the token for secret keys and while it copies a KEK
+    /// (<see cref="Pkcs11KeyProvider"/>, working copies), so no search sees a copy half-made.
+    /// </summary>
+    /// <remarks>
+    /// Why: SoftHSM's C_CopyObject makes the new session object visible to every session of the
+    /// process with all of the source's attributes, CKA_TOKEN true included, and only then
+    /// applies the copy's template (CKA_TOKEN false). A search for the KEK's id in another
+    /// session at that moment finds two token keys and would report the token inconsistent.
+    /// Session objects belong to one process, so a lock per loaded module is enough.
+    /// </remarks>
+    public Lock SecretKeyGate { get; } = new();
+
     /// <summary>Incremented by each (re)initialisation; sessions and handles of an older generation are dead.</summary>
     public int Generation { get; private set; }
 

@@ -45,6 +45,37 @@ public sealed class Pkcs11WorkingCopyTests : IClassFixture<SoftHsmToken>, IDispo
     }
 
     [Fact]
+    public async Task WrapAsync_FirstUseByManyProvidersAtOnce_NoneMistakesAnotherOnesCopyForASecondKey()
+    {
+        // Each provider has its own sessions and handle cache, so each first wrap searches the
+        // token for the KEK and copies it while the others do the same. In SoftHSM a copy carries
+        // the KEK's CKA_TOKEN true for a moment before the copy's template is applied. Without
+        // Pkcs11Module.SecretKeyGate, each of six runs of this test saw two "token" keys within
+        // its 600 rounds (a CI run of the recovery tests saw it once too).
+        var key = await _provider.CreateKekAsync(NewLabel(), 1, default);
+        var dataKey = RandomNumberGenerator.GetBytes(32);
+        for (var round = 0; round < 600; round++)
+        {
+            var providers = Enumerable.Range(0, 6).Select(i => new Pkcs11KeyProvider(_token.ProviderOptions(name: $"node{i}", sessionPoolSize: 1))).ToArray();
+            try
+            {
+                var wrapped = await Task.WhenAll(providers.Select(p => Task.Run(() => p.WrapAsync(key.KeyId, dataKey, default))));
+
+                Assert.All(wrapped, w => Assert.Equal(dataKey, _provider.UnwrapAsync(key.KeyId, w, default).GetAwaiter().GetResult()));
+            }
+            finally
+            {
+                foreach (var provider in providers)
+                {
+                    await provider.DisposeAsync();
+                }
+            }
+        }
+
+        Assert.Single(KeyObjects(key.KeyId, onToken: true));
+    }
+
+    [Fact]
     public async Task DestroyKekAsync_AfterUse_LeavesNoCopyOfTheKeyInTheToken()
     {
         var key = await _provider.CreateKekAsync(NewLabel(), 1, default);
