@@ -141,8 +141,9 @@ public sealed partial class Pkcs11KeyProvider : IKeyProvider, IAsymmetricKeyProv
 
             try
             {
-                var mechanism = Pkcs11Module.Factories.MechanismFactory.Create(CKM.CKM_AES_KEY_WRAP_PAD);
-                return session.WrapKey(mechanism, kek, temporary);
+                return session is Pkcs11Session ours
+                    ? ours.WrapKeyPadded(kek, temporary, dataKey.Length)
+                    : session.WrapKey(Pkcs11Module.Factories.MechanismFactory.Create(CKM.CKM_AES_KEY_WRAP_PAD), kek, temporary);
             }
             finally
             {

@@ -28,8 +28,8 @@ internal sealed class Pkcs11Module
         Path = path;
     }
 
-    /// <summary>Pkcs11Interop's factories (stateless, shared).</summary>
-    public static Pkcs11InteropFactories Factories { get; } = new();
+    /// <summary>Pkcs11Interop's factories (stateless, shared), with sessions from <see cref="Pkcs11SessionFactory"/>.</summary>
+    public static Pkcs11InteropFactories Factories { get; } = new(null, null, new Pkcs11SessionFactory(), null, null, null, null);
 
     /// <summary>Full path of the module file.</summary>
     public string Path { get; }
