@@ -61,7 +61,7 @@ internal sealed class EnvelopeEncryptingStream : EnvelopeStream
             return 0;
         }
 
-        if (!HasPendingOutput() && !_finished)
+        if (NeedsSegment(buffer.Length))
         {
             EncryptSegment(FillPlain());
         }
@@ -79,7 +79,7 @@ internal sealed class EnvelopeEncryptingStream : EnvelopeStream
             return 0;
         }
 
-        if (!HasPendingOutput() && !_finished)
+        if (NeedsSegment(buffer.Length))
         {
             await NextSegmentAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -118,7 +118,14 @@ internal sealed class EnvelopeEncryptingStream : EnvelopeStream
 
     private byte[] Output => _output ?? throw new ObjectDisposedException(nameof(EnvelopeEncryptingStream));
 
-    private bool HasPendingOutput() => _headerPosition < _header.Length || _outputPosition < _outputLength;
+    /// <summary>
+    /// Whether to encrypt the next segment before answering a read of <paramref name="room"/>
+    /// bytes: when the last one is all read and the read has room beyond what is left of the
+    /// header. So the header comes out together with the first segment: a small object's whole
+    /// envelope in one read, which the proxy sends upstream in one write instead of two.
+    /// </summary>
+    private bool NeedsSegment(int room) =>
+        !_finished && _outputPosition == _outputLength && room > _header.Length - _headerPosition;
 
     private async ValueTask NextSegmentAsync(CancellationToken cancellationToken)
     {
@@ -201,20 +208,21 @@ internal sealed class EnvelopeEncryptingStream : EnvelopeStream
         }
     }
 
+    /// <summary>Copies what is left of the header, then of the current segment, as far as <paramref name="buffer"/> holds.</summary>
     private int CopyOut(Span<byte> buffer)
     {
+        int written = 0;
         if (_headerPosition < _header.Length)
         {
-            int n = Math.Min(buffer.Length, _header.Length - _headerPosition);
-            _header.AsSpan(_headerPosition, n).CopyTo(buffer);
-            _headerPosition += n;
-            return n;
+            written = Math.Min(buffer.Length, _header.Length - _headerPosition);
+            _header.AsSpan(_headerPosition, written).CopyTo(buffer);
+            _headerPosition += written;
         }
 
-        int count = Math.Min(buffer.Length, _outputLength - _outputPosition);
-        Output.AsSpan(_outputPosition, count).CopyTo(buffer);
+        int count = Math.Min(buffer.Length - written, _outputLength - _outputPosition);
+        Output.AsSpan(_outputPosition, count).CopyTo(buffer[written..]);
         _outputPosition += count;
-        return count;
+        return written + count;
     }
 
     private protected override void Release()

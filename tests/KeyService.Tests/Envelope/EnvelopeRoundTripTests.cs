@@ -95,6 +95,38 @@ public class EnvelopeRoundTripTests
     }
 
     [Theory]
+    [InlineData(0)]
+    [InlineData(4096)]
+    [InlineData(I + 1)]
+    public async Task OpenEncryptingStream_SmallObjectAndRoomyRead_WholeEnvelopeInOneRead(int size)
+    {
+        // A proxy forwards each read as one write upstream: header and segment belong together.
+        byte[] plaintext = Plaintext(size);
+        var header = Header();
+        await using var encrypting = Codec.OpenEncryptingStream(new TrickleStream(plaintext, 1000), header, Dek);
+        var buffer = new byte[64 * 1024];
+
+        int first = await encrypting.ReadAsync(buffer);
+
+        Assert.Equal(EnvelopeLayout.CiphertextLength(size, header.Length), first);
+        Assert.Equal(0, await encrypting.ReadAsync(buffer.AsMemory(first)));
+        Assert.Equal(plaintext, Decrypt(buffer[..first]));
+    }
+
+    [Fact]
+    public async Task OpenEncryptingStream_ReadSmallerThanHeader_GivesHeaderBytesFirstWithoutReadingTheSource()
+    {
+        var header = Header();
+        var source = new TrickleStream(Plaintext(100), 1000);
+        await using var encrypting = Codec.OpenEncryptingStream(source, header, Dek);
+        var first = new byte[header.Length];
+
+        Assert.Equal(header.Length, await encrypting.ReadAsync(first));
+        Assert.Equal(0, source.Position);
+        Assert.Equal(header.Bytes.ToArray(), first);
+    }
+
+    [Theory]
     [MemberData(nameof(Sizes))]
     public void OpenEncryptingStream_SyncReads_ProduceTheSameLayout(int size)
     {
