@@ -213,7 +213,7 @@ foreach (bool sovereign in sovereigntyOnly ? [true] : new[] { false, true })
     {
         foreach (string op in new[] { "put", "get" })
         {
-            foreach (string figure in new[] { "rps", "p50", "p99", "cpu" })
+            foreach (string figure in new[] { "rps", "p50", "p99", "cpu", "machine" })
             {
                 r[$"{op}{label}c1{figure}"] = r[$"{op}{label}c8{figure}"] = r[$"{op}{label}rate{figure}"] = double.NaN;
             }
@@ -238,12 +238,14 @@ foreach (bool sovereign in sovereigntyOnly ? [true] : new[] { false, true })
             await load.PutAsync($"{prefix}/small-{label}.bin", size, 3);
             foreach (int concurrency in new[] { 1, 8 })
             {
-                (LatencyResult put, double putCpu) = await MeasuredPhaseAsync($"{name} PUT {label} c{concurrency}", gateway,
+                (LatencyResult put, double putCpu, double putMachine) = await MeasuredPhaseAsync($"{name} PUT {label} c{concurrency}", gateway,
                     () => Load.LatencyAsync(i => load.PutAsync($"{prefix}/{label}/{i % 200}.bin", size, 5), concurrency, TimeSpan.FromSeconds(seconds)));
-                (LatencyResult get, double getCpu) = await MeasuredPhaseAsync($"{name} GET {label} c{concurrency}", gateway,
+                (LatencyResult get, double getCpu, double getMachine) = await MeasuredPhaseAsync($"{name} GET {label} c{concurrency}", gateway,
                     () => Load.LatencyAsync(_ => load.GetAsync($"{prefix}/small-{label}.bin"), concurrency, TimeSpan.FromSeconds(seconds)));
                 r[$"put{label}c{concurrency}cpu"] = putCpu;
                 r[$"get{label}c{concurrency}cpu"] = getCpu;
+                r[$"put{label}c{concurrency}machine"] = putMachine;
+                r[$"get{label}c{concurrency}machine"] = getMachine;
                 r[$"put{label}c{concurrency}rps"] = put.RequestsPerSecond;
                 r[$"put{label}c{concurrency}p50"] = put.P50Milliseconds;
                 r[$"put{label}c{concurrency}p99"] = put.P99Milliseconds;
@@ -255,9 +257,9 @@ foreach (bool sovereign in sovereigntyOnly ? [true] : new[] { false, true })
 
             if (label == "4k")
             {
-                (LatencyResult put, double putCpu) = await MeasuredPhaseAsync($"{name} PUT {label} at {fixedRate:0}/s", gateway,
+                (LatencyResult put, double putCpu, _) = await MeasuredPhaseAsync($"{name} PUT {label} at {fixedRate:0}/s", gateway,
                     () => Load.FixedRateAsync(i => load.PutAsync($"{prefix}/{label}/{i % 200}.bin", size, 5), 8, fixedRate, TimeSpan.FromSeconds(seconds)));
-                (LatencyResult get, double getCpu) = await MeasuredPhaseAsync($"{name} GET {label} at {fixedRate:0}/s", gateway,
+                (LatencyResult get, double getCpu, _) = await MeasuredPhaseAsync($"{name} GET {label} at {fixedRate:0}/s", gateway,
                     () => Load.FixedRateAsync(_ => load.GetAsync($"{prefix}/small-{label}.bin"), 8, fixedRate, TimeSpan.FromSeconds(seconds)));
                 foreach ((string op, LatencyResult result, double cpu) in new[] { ("put", put, putCpu), ("get", get, getCpu) })
                 {
@@ -327,6 +329,12 @@ foreach (string label in new[] { "4k", "1m" })
             Row($"{size} {verb}, {c} client(s), p50", "ms", b[$"{op}{label}c{c}p50"], s[$"{op}{label}c{c}p50"], higherIsBetter: false);
             Row($"{size} {verb}, {c} client(s), p99", "ms", b[$"{op}{label}c{c}p99"], s[$"{op}{label}c{c}p99"], higherIsBetter: false);
             Row($"{size} {verb}, {c} client(s), gateway CPU per request", "µs", b[$"{op}{label}c{c}cpu"], s[$"{op}{label}c{c}cpu"], higherIsBetter: false);
+            if (c == 8)
+            {
+                // Only where the cores are saturated: at partial load /proc/stat's tick-sampled
+                // busy time is not reliable here (see MachineCpu).
+                Row($"{size} {verb}, {c} client(s), machine CPU per request", "µs", b[$"{op}{label}c{c}machine"], s[$"{op}{label}c{c}machine"], higherIsBetter: false);
+            }
         }
     }
 
@@ -404,15 +412,18 @@ async Task WarmUpAsync(Load load, string prefix, bool large)
 
 // One timed phase: its latencies, the gateway's CPU time per request (µs) and, on CLOCK_MONOTONIC
 // (what Stopwatch reads on Linux and `perf record -k mono` stamps), when it ran.
-static async Task<(LatencyResult Result, double CpuMicroseconds)> MeasuredPhaseAsync(string phase, GatewayProcess gateway, Func<Task<LatencyResult>> run)
+static async Task<(LatencyResult Result, double CpuMicroseconds, double MachineCpuMicroseconds)> MeasuredPhaseAsync(string phase, GatewayProcess gateway, Func<Task<LatencyResult>> run)
 {
     TimeSpan cpu = gateway.ProcessorTime();
+    TimeSpan? machine = MachineCpu.Busy();
     double start = System.Diagnostics.Stopwatch.GetTimestamp() / (double)System.Diagnostics.Stopwatch.Frequency;
     Console.WriteLine($"# phase {phase} starts");
     LatencyResult result = await run();
     double end = System.Diagnostics.Stopwatch.GetTimestamp() / (double)System.Diagnostics.Stopwatch.Frequency;
     Console.WriteLine($"# phase {phase}: monotonic {start:0.000000},{end:0.000000}");
-    return (result, (gateway.ProcessorTime() - cpu).TotalMicroseconds / Math.Max(1, result.Count));
+    int requests = Math.Max(1, result.Count);
+    double machinePerRequest = MachineCpu.Busy() - machine is TimeSpan busy ? busy.TotalMicroseconds / requests : double.NaN;
+    return (result, (gateway.ProcessorTime() - cpu).TotalMicroseconds / requests, machinePerRequest);
 }
 
 static string? ArgumentError(string[] args, string[] valuedOptions, string[] flags)
