@@ -44,15 +44,37 @@ public sealed class DataKeyService
     /// <exception cref="KeyServiceException">From the key ring: unknown class, HSM or audit log unavailable…</exception>
     public async Task<DataKey> CreateAsync(string keyClass, KeyUse use, CancellationToken cancellationToken)
     {
+        var pending = await BeginCreateAsync(keyClass, use, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await pending.Recorded.ConfigureAwait(false);
+        }
+        catch
+        {
+            pending.Key.Dispose();
+            throw;
+        }
+
+        return pending.Key;
+    }
+
+    /// <summary>
+    /// Like <see cref="CreateAsync"/>, but returns once the HSM has wrapped the key, while its
+    /// key event is still being written (see <see cref="IKeyRing.BeginWrapAsync"/>): whatever
+    /// the key protects must not be completed before <see cref="PendingDataKey.Recorded"/> has.
+    /// </summary>
+    /// <exception cref="KeyServiceException">From the key ring: unknown class, HSM unavailable…</exception>
+    public async Task<PendingDataKey> BeginCreateAsync(string keyClass, KeyUse use, CancellationToken cancellationToken)
+    {
         ArgumentException.ThrowIfNullOrEmpty(keyClass);
         ArgumentNullException.ThrowIfNull(use);
         byte[] value = DataKey.AllocatePinned();
         RandomNumberGenerator.Fill(value);
         try
         {
-            var wrapped = await _keyRing.WrapAsync(keyClass, value, use, cancellationToken).ConfigureAwait(false);
-            DataKeysLog.DataKeyCreated(_logger, wrapped.Key, use.ObjectId);
-            return new DataKey(value, wrapped.Key, wrapped.WrappedKey, fromCache: false);
+            var wrap = await _keyRing.BeginWrapAsync(keyClass, value, use, cancellationToken).ConfigureAwait(false);
+            DataKeysLog.DataKeyCreated(_logger, wrap.Result.Key, use.ObjectId);
+            return new PendingDataKey(new DataKey(value, wrap.Result.Key, wrap.Result.WrappedKey, fromCache: false), wrap.Recorded);
         }
         catch
         {
@@ -128,3 +150,8 @@ public sealed class DataKeyService
         }
     }
 }
+
+/// <summary>A fresh data key whose wrap's key event is still being written.</summary>
+/// <param name="Key">The data key; dispose it.</param>
+/// <param name="Recorded">Completes once the key event is durable; faults with a retryable <see cref="KeyServiceException"/> when it cannot be recorded.</param>
+public sealed record PendingDataKey(DataKey Key, Task Recorded);

@@ -56,6 +56,25 @@ public sealed class DocumentCipher
         return new OpenedEnvelope(header, Codec.OpenEncryptingStream(plaintext, header, dataKey.Value, leaveOpen), PlaintextLength: null);
     }
 
+    /// <summary>
+    /// Like <see cref="OpenEncryptingStreamAsync"/>, but returns as soon as the HSM has wrapped
+    /// the data key, while its key event is still being written: the stream yields the header
+    /// and every segment but the last at once, and the last only after the event is durable
+    /// (its read fails with a retryable <see cref="KeyServiceException"/> when the event cannot
+    /// be recorded). A proxy can so send a large object's ciphertext while the audit log
+    /// writes, and the object is never complete without its event. A caller that must answer
+    /// before sending anything awaits <see cref="OpenedEnvelope.KeyEventRecorded"/>.
+    /// </summary>
+    public async Task<OpenedEnvelope> OpenEncryptingStreamAheadOfRecordAsync(Stream plaintext, string keyClass, EncryptionContext context, KeyUse use, bool leaveOpen, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(plaintext);
+        var pending = await _dataKeys.BeginCreateAsync(keyClass, use, cancellationToken).ConfigureAwait(false);
+        using var dataKey = pending.Key;
+        var header = CreateHeader(dataKey, context);
+        var content = Codec.OpenEncryptingStream(plaintext, header, dataKey.Value, leaveOpen, finalSegmentGate: pending.Recorded);
+        return new OpenedEnvelope(header, content, PlaintextLength: null) { KeyEventRecorded = pending.Recorded };
+    }
+
     /// <summary>Encryption by push, writer side: write plaintext, then <see cref="EnvelopeWriteStream.CompleteAsync"/>.</summary>
     public async Task<EnvelopeWriteStream> CreateWriteStreamAsync(Stream destination, string keyClass, EncryptionContext context, KeyUse use, bool leaveOpen, CancellationToken cancellationToken)
     {
@@ -160,4 +179,11 @@ public sealed class DocumentCipher
 /// <param name="Header">The envelope header (key version, context, header length).</param>
 /// <param name="Content">Envelope bytes when encrypting, plaintext when decrypting. Dispose it.</param>
 /// <param name="PlaintextLength">The whole plaintext length, when known (ranges over a source of known length).</param>
-public sealed record OpenedEnvelope(EnvelopeHeader Header, Stream Content, long? PlaintextLength);
+public sealed record OpenedEnvelope(EnvelopeHeader Header, Stream Content, long? PlaintextLength)
+{
+    /// <summary>
+    /// Completes once the key event of the data key's use is durable: already completed except
+    /// from <see cref="DocumentCipher.OpenEncryptingStreamAheadOfRecordAsync"/>.
+    /// </summary>
+    public Task KeyEventRecorded { get; init; } = Task.CompletedTask;
+}

@@ -68,12 +68,16 @@ public static class Envelope
     public static EnvelopeHeader CreateHeader(KeyReference key, ReadOnlyMemory<byte> wrappedKey, EncryptionContext context, ReadOnlySpan<byte> dataKey) =>
         EnvelopeHeader.Create(key, wrappedKey, context, dataKey);
 
-    /// <summary>Encryption by pull: a read-only stream yielding the envelope of the plaintext read from <paramref name="plaintext"/>.</summary>
-    public static Stream OpenEncryptingStream(Stream plaintext, EnvelopeHeader header, ReadOnlySpan<byte> dataKey, bool leaveOpen = false)
+    /// <summary>
+    /// Encryption by pull: a read-only stream yielding the envelope of the plaintext read from
+    /// <paramref name="plaintext"/>. With <paramref name="finalSegmentGate"/>, the last segment
+    /// comes out only after that task has completed, and its failure is thrown instead.
+    /// </summary>
+    public static Stream OpenEncryptingStream(Stream plaintext, EnvelopeHeader header, ReadOnlySpan<byte> dataKey, bool leaveOpen = false, Task? finalSegmentGate = null)
     {
         ArgumentNullException.ThrowIfNull(plaintext);
         ArgumentNullException.ThrowIfNull(header);
-        return new EnvelopeEncryptingStream(plaintext, header, EnvelopeKeySchedule.Open(dataKey, header), leaveOpen);
+        return new EnvelopeEncryptingStream(plaintext, header, EnvelopeKeySchedule.Open(dataKey, header), leaveOpen, finalSegmentGate);
     }
 
     /// <summary>Encryption by push: reads <paramref name="plaintext"/> to its end and writes the whole envelope to <paramref name="destination"/>.</summary>

@@ -17,6 +17,12 @@ namespace Sovereignty.KeyService.Envelope;
 /// before its buffer goes back. A zero-byte read from the caller returns 0 without touching
 /// the source; a source read returns 0 only at its end, because we always ask it for at
 /// least one byte.
+/// <para>
+/// With a final-segment gate, the last segment is encrypted and released only once the gate
+/// has completed, and the gate's failure is thrown in its place: the caller's envelope can
+/// never be complete before the gate (the data key's key event, see
+/// <see cref="Keys.IKeyRing.BeginWrapAsync"/>) has succeeded.
+/// </para>
 /// </remarks>
 internal sealed class EnvelopeEncryptingStream : EnvelopeStream
 {
@@ -28,6 +34,7 @@ internal sealed class EnvelopeEncryptingStream : EnvelopeStream
     private readonly Stream _source;
     private readonly SegmentCipher _cipher;
     private readonly byte[] _header;
+    private readonly Task? _finalSegmentGate;
     private byte[]? _plain;
     private byte[]? _output;
     private int _plainUsed;
@@ -38,12 +45,13 @@ internal sealed class EnvelopeEncryptingStream : EnvelopeStream
     private long _segment;
     private bool _finished;
 
-    public EnvelopeEncryptingStream(Stream source, EnvelopeHeader header, SegmentCipher cipher, bool leaveOpen)
+    public EnvelopeEncryptingStream(Stream source, EnvelopeHeader header, SegmentCipher cipher, bool leaveOpen, Task? finalSegmentGate = null)
         : base(source, leaveOpen)
     {
         _source = source;
         _cipher = cipher;
         _header = header.Bytes.ToArray();
+        _finalSegmentGate = finalSegmentGate;
         _plain = ArrayPool<byte>.Shared.Rent(InitialBufferSize);
         _output = ArrayPool<byte>.Shared.Rent(InitialBufferSize);
     }
@@ -63,7 +71,13 @@ internal sealed class EnvelopeEncryptingStream : EnvelopeStream
 
         if (NeedsSegment(buffer.Length))
         {
-            EncryptSegment(FillPlain());
+            int filled = FillPlain();
+            if (HoldsFinalSegment(filled))
+            {
+                _finalSegmentGate!.GetAwaiter().GetResult();
+            }
+
+            EncryptSegment(filled);
         }
 
         return CopyOut(buffer);
@@ -137,8 +151,17 @@ internal sealed class EnvelopeEncryptingStream : EnvelopeStream
             filled = NoteFilled(filled + read);
         }
 
+        if (HoldsFinalSegment(filled))
+        {
+            await _finalSegmentGate!.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         EncryptSegment(filled);
     }
+
+    /// <summary>Whether <paramref name="filled"/> plaintext bytes make the last segment and the gate has yet to open.</summary>
+    private bool HoldsFinalSegment(int filled) =>
+        filled <= EnvelopeLayout.SegmentSize && _finalSegmentGate is { IsCompletedSuccessfully: false };
 
     private int FillPlain()
     {

@@ -7,7 +7,8 @@ namespace Sovereignty.KeyService.Keys;
 /// <summary>
 /// Wraps data keys under the primary version of a class and unwraps them under any version
 /// not yet shredded. The primary is the highest version that still exists on the token.
-/// Records exactly one key event per call, success or failure, before returning.
+/// Records exactly one key event per call, success or failure, before returning; only
+/// <see cref="BeginWrapAsync"/> returns while a successful wrap's event is still being written.
 /// </summary>
 public sealed class KeyRing : IKeyRing
 {
@@ -25,6 +26,14 @@ public sealed class KeyRing : IKeyRing
 
     /// <inheritdoc/>
     public async Task<WrappedDataKey> WrapAsync(string keyClass, ReadOnlyMemory<byte> dataKey, KeyUse use, CancellationToken cancellationToken)
+    {
+        var pending = await BeginWrapAsync(keyClass, dataKey, use, cancellationToken).ConfigureAwait(false);
+        await pending.Recorded.ConfigureAwait(false);
+        return pending.Result;
+    }
+
+    /// <inheritdoc/>
+    public async Task<PendingWrap> BeginWrapAsync(string keyClass, ReadOnlyMemory<byte> dataKey, KeyUse use, CancellationToken cancellationToken)
     {
         KeyReference? key = null;
         WrappedDataKey result;
@@ -52,8 +61,9 @@ public sealed class KeyRing : IKeyRing
             throw;
         }
 
-        await KeyEventRecorder.RecordAsync(_log, new KeyEvent(KeyOperation.WrapDataKey, keyClass, key, use, KeyEventResult.Ok), cancellationToken).ConfigureAwait(false);
-        return result;
+        var recorded = KeyEventRecorder.RecordAsync(_log, new KeyEvent(KeyOperation.WrapDataKey, keyClass, key, use, KeyEventResult.Ok), cancellationToken);
+        _ = recorded.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return new PendingWrap(result, recorded);
 
         async Task<(KeyReference, WrappedDataKey)> WrapCoreAsync(string keyClass, ReadOnlyMemory<byte> dataKey, bool refresh, CancellationToken cancellationToken)
         {

@@ -33,7 +33,8 @@ internal sealed class DocumentProxyMiddleware(
         IReverseProxyFeature proxy = context.GetReverseProxyFeature();
         string method = context.Request.Method;
         bool forward;
-        if (HttpMethods.IsPut(method) || HttpMethods.IsPost(method))
+        bool upload = HttpMethods.IsPut(method) || HttpMethods.IsPost(method);
+        if (upload)
         {
             context.Features.Set<IHttpRequestBodyDetectionFeature>(ForcedRequestBodyDetection.Instance);
             forward = await uploads.PrepareAsync(context, caller, proxy);
@@ -54,6 +55,10 @@ internal sealed class DocumentProxyMiddleware(
         if (forward)
         {
             await next(context);
+            if (upload)
+            {
+                await uploads.AnswerAbandonedAsync(context);
+            }
         }
     }
 

@@ -2,9 +2,10 @@ using Yarp.ReverseProxy.Model;
 
 namespace Sovereignty.Proxy.Documents;
 
-/// <summary>Set on an upload whose body the proxy replaced: the length the store will receive.</summary>
+/// <summary>Set on an upload whose body the proxy replaced with an envelope.</summary>
 /// <param name="CiphertextLength">Exact envelope length when the plaintext length was declared; null sends it chunked.</param>
-internal sealed record UploadBodyFeature(long? CiphertextLength);
+/// <param name="ObjectId">Route and path, for logs.</param>
+internal sealed record UploadBodyFeature(long? CiphertextLength, string ObjectId);
 
 /// <summary>A decrypting download prepared before forwarding: what to ask the store for and what to send back.</summary>
 /// <param name="Header">The probed envelope header.</param>

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Sovereignty.KeyService;
 using Sovereignty.Proxy.Identity;
+using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Model;
 
 namespace Sovereignty.Proxy.Documents;
@@ -10,6 +11,12 @@ namespace Sovereignty.Proxy.Documents;
 /// refuse, forward in clear (only when the policy says so), or replace the body with an
 /// envelope that encrypts as YARP pulls it, sent to a store the label may live in.
 /// </summary>
+/// <remarks>
+/// The envelope goes upstream while the data key's audit event is being written, all but its
+/// last segment: the store never holds a complete object whose key use is not in the log.
+/// A body of one segment would wait for the event anyway (it goes up in one write), so it
+/// waits here, and a failure is answered before anything is forwarded.
+/// </remarks>
 internal sealed class DocumentUploadHandler(
     IDocumentPolicy policy,
     IDocumentEnvelopes envelopes,
@@ -107,11 +114,52 @@ internal sealed class DocumentUploadHandler(
         // Returns the envelope's pooled segment buffers and its cipher at the end of the request
         // (neither Kestrel nor YARP disposes a replaced request body).
         context.Response.RegisterForDisposeAsync(upload.Ciphertext);
+        if (window.IsComplete && envelopes.IsSingleSegment(window.Length))
+        {
+            try
+            {
+                await upload.KeyEventRecorded.WaitAsync(aborted);
+            }
+            catch (KeyServiceException e)
+            {
+                await KeyServiceFailure.AnswerAsync(context, e, objectId, settings.RetryAfterSeconds, logger);
+                return false;
+            }
+        }
+
         request.Body = upload.Ciphertext;
         long? ciphertextLength = request.ContentLength is long plain
             ? envelopes.CiphertextLength(plain, upload.HeaderLength)
             : null;
-        context.Features.Set(new UploadBodyFeature(ciphertextLength));
+        context.Features.Set(new UploadBodyFeature(ciphertextLength, objectId));
         return true;
     }
+
+    /// <summary>
+    /// After forwarding: when the envelope's last segment failed because its audit event could
+    /// not be written, the store got an incomplete body and dropped it; YARP answers that as a
+    /// client error (400). The caller gets what a refusal before forwarding gives: 503 with
+    /// Retry-After.
+    /// </summary>
+    public Task AnswerAbandonedAsync(HttpContext context)
+    {
+        if (context.Response.HasStarted
+            || context.Features.Get<UploadBodyFeature>() is not { } upload
+            || context.Features.Get<IForwarderErrorFeature>()?.Exception is not { } error
+            || FindKeyServiceFailure(error) is not { } failure)
+        {
+            return Task.CompletedTask;
+        }
+
+        context.Response.Clear();
+        return KeyServiceFailure.AnswerAsync(context, failure, upload.ObjectId, options.Value.RetryAfterSeconds, logger);
+    }
+
+    private static KeyServiceException? FindKeyServiceFailure(Exception? error) => error switch
+    {
+        null => null,
+        KeyServiceException failure => failure,
+        AggregateException all => all.InnerExceptions.Select(FindKeyServiceFailure).FirstOrDefault(found => found is not null),
+        _ => FindKeyServiceFailure(error.InnerException),
+    };
 }

@@ -11,7 +11,7 @@ internal static class KeyServiceFailure
         {
             DocumentProxyLog.KeyServiceUnavailable(logger, objectId, exception.Kind.ToString(), exception);
             return ProblemResponses.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "Key service unavailable",
-                "The HSM, the key or the audit log cannot be reached now; nothing was sent to the store. Retry later.",
+                "The HSM, the key or the audit log cannot be reached now, so nothing was stored or decrypted. Retry later.",
                 retryAfterSeconds: retryAfterSeconds, correlationId: context.TraceIdentifier);
         }
 

@@ -273,6 +273,73 @@ public sealed class DocumentCipherHsmTests : IClassFixture<SoftHsmToken>
     }
 
     [Fact]
+    public async Task OpenEncryptingStreamAheadOfRecordAsync_SlowLog_LastSegmentWaitsForTheWrapEvent()
+    {
+        await using var harness = KeyServiceHarness.Create(_token, Class);
+        await harness.Manager.InitAsync(Use, default);
+        harness.Log.Drain();
+        var (cipher, _) = NewService(harness);
+        byte[] plaintext = new byte[(2 * S) + 300];
+        Random.Shared.NextBytes(plaintext);
+        harness.Log.Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var upload = await cipher.OpenEncryptingStreamAheadOfRecordAsync(new MemoryStream(plaintext), Class, Context, Use, leaveOpen: false, CancellationToken.None);
+        long beforeLast = EnvelopeLayout.SegmentOffset(2, upload.Header.Length);
+        using var stored = new MemoryStream();
+        await using (upload.Content)
+        {
+            var buffer = new byte[S];
+            while (stored.Length < beforeLast)
+            {
+                int read = await upload.Content.ReadAsync(buffer);
+                Assert.True(read > 0, "the envelope ended before its last segment");
+                stored.Write(buffer, 0, read);
+            }
+
+            Task<int> last = upload.Content.ReadAsync(buffer).AsTask();
+            await Task.WhenAny(last, Task.Delay(200));
+            Assert.False(last.IsCompleted, "the last segment went out before the wrap's event was recorded");
+            Assert.False(upload.KeyEventRecorded.IsCompleted);
+            Assert.Empty(harness.Log.Events);
+
+            harness.Log.Hold.SetResult();
+            stored.Write(buffer, 0, await last);
+            await upload.Content.CopyToAsync(stored);
+        }
+
+        await upload.KeyEventRecorded;
+        Assert.Equal(1, HsmCalls(harness.Log.Drain(), KeyOperation.WrapDataKey));
+        harness.Log.Hold = null;
+        Assert.Equal(plaintext, await DecryptAsync(NewService(harness).Cipher, stored.ToArray(), Context));
+    }
+
+    [Fact]
+    public async Task OpenEncryptingStreamAheadOfRecordAsync_LogFails_LastSegmentNeverComesOut()
+    {
+        await using var harness = KeyServiceHarness.Create(_token, Class);
+        await harness.Manager.InitAsync(Use, default);
+        harness.Log.Drain();
+        var (cipher, _) = NewService(harness);
+        byte[] plaintext = new byte[S + 300];
+        Random.Shared.NextBytes(plaintext);
+        harness.Log.Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var upload = await cipher.OpenEncryptingStreamAheadOfRecordAsync(new MemoryStream(plaintext), Class, Context, Use, leaveOpen: false, CancellationToken.None);
+        harness.Log.Hold.SetException(new InvalidOperationException("Redis went away (test)"));
+        using var stored = new MemoryStream();
+        KeyServiceException error;
+        await using (upload.Content)
+        {
+            error = await Assert.ThrowsAsync<KeyServiceException>(() => upload.Content.CopyToAsync(stored));
+        }
+
+        Assert.Equal(KeyErrorKind.Unavailable, error.Kind);
+        Assert.Equal(EnvelopeLayout.SegmentOffset(1, upload.Header.Length), stored.Length);
+        Assert.Equal(KeyErrorKind.Unavailable, (await Assert.ThrowsAsync<KeyServiceException>(() => upload.KeyEventRecorded)).Kind);
+        Assert.Empty(harness.Log.Events);
+    }
+
+    [Fact]
     public async Task CreateWriteStreamAsync_WrittenThenCompleted_DecryptsWithOneWrap()
     {
         await using var harness = KeyServiceHarness.Create(_token, Class);

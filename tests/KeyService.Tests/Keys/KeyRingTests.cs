@@ -199,6 +199,44 @@ public sealed class KeyRingTests : IClassFixture<SoftHsmToken>
     }
 
     [Fact]
+    public async Task BeginWrapAsync_SlowLog_ReturnsTheWrappedKeyBeforeTheEvent_RecordedCompletesWithIt()
+    {
+        await using var harness = KeyServiceHarness.Create(_token, "audited");
+        await harness.Manager.InitAsync(Use, default);
+        harness.Log.Drain();
+        harness.Log.Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var dataKey = RandomNumberGenerator.GetBytes(32);
+
+        var pending = await harness.Ring.BeginWrapAsync("audited", dataKey, Use, default);
+
+        Assert.False(pending.Recorded.IsCompleted);
+        Assert.Empty(harness.Log.Events);
+        harness.Log.Hold.SetResult();
+        await pending.Recorded;
+        var recorded = Assert.Single(harness.Log.Drain());
+        Assert.Equal((KeyOperation.WrapDataKey, KeyEventResult.Ok, pending.Result.Key), (recorded.Operation, recorded.Result, recorded.Key));
+        harness.Log.Hold = null;
+        Assert.Equal(dataKey, await harness.Ring.UnwrapAsync(pending.Result.Key, pending.Result.WrappedKey, Use, default));
+    }
+
+    [Fact]
+    public async Task BeginWrapAsync_LogFailsAfterTheWrap_RecordedFailsRetryable()
+    {
+        await using var harness = KeyServiceHarness.Create(_token, "audited");
+        await harness.Manager.InitAsync(Use, default);
+        harness.Log.Drain();
+        harness.Log.Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var pending = await harness.Ring.BeginWrapAsync("audited", new byte[32], Use, default);
+        harness.Log.Hold.SetException(new InvalidOperationException("Redis went away (test)"));
+
+        var error = await Assert.ThrowsAsync<KeyServiceException>(() => pending.Recorded);
+        Assert.Equal(KeyErrorKind.Unavailable, error.Kind);
+        Assert.True(error.IsRetryable);
+        Assert.Empty(harness.Log.Events);
+    }
+
+    [Fact]
     public async Task UnwrapAsync_LogThrows_FailsRetryable()
     {
         await using var harness = KeyServiceHarness.Create(_token, "audited");

@@ -14,6 +14,12 @@ public sealed class RecordingKeyEventLog : IKeyEventLog
     /// <summary>When true, <see cref="RecordAsync"/> throws like an unreachable audit store.</summary>
     public bool Fail { get; set; }
 
+    /// <summary>
+    /// When set, <see cref="RecordAsync"/> waits for it before recording, like a slow audit
+    /// store; failing it fails the records waiting on it.
+    /// </summary>
+    public TaskCompletionSource? Hold { get; set; }
+
     public ValueTask RecordAsync(KeyEvent keyEvent, CancellationToken cancellationToken)
     {
         if (Fail)
@@ -21,8 +27,19 @@ public sealed class RecordingKeyEventLog : IKeyEventLog
             throw new KeyServiceException(KeyErrorKind.Unavailable, "audit store unreachable (test)");
         }
 
+        if (Hold is { } hold)
+        {
+            return RecordAfterAsync(hold.Task, keyEvent);
+        }
+
         Events.Enqueue(keyEvent);
         return ValueTask.CompletedTask;
+    }
+
+    private async ValueTask RecordAfterAsync(Task hold, KeyEvent keyEvent)
+    {
+        await hold;
+        Events.Enqueue(keyEvent);
     }
 
     /// <summary>Returns the events recorded so far and forgets them.</summary>

@@ -28,6 +28,29 @@ public sealed class FailClosedTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Put_LargeUpload_AuditLogDown_Is503WithRetryAfter_NothingStored()
+    {
+        // A body of several segments goes upstream while its key event is written; the last
+        // segment waits for the event, so with Redis gone the store only ever sees a body that
+        // stops short, and drops it.
+        const string Canary = "CANARY-AUDIT-OUTAGE-LARGE-51c9";
+        using HttpClient client = _gateway.Client("alice", "collaborateurs-groupe");
+        (await client.PutAsync("/outage/before.txt", new StringContent("stored while Redis is up"))).EnsureSuccessStatusCode();
+        string text = string.Concat(Enumerable.Repeat($"Compte rendu interne {Canary}. ", 12_000));
+
+        await _gateway.Redis.KillAsync();
+        using HttpResponseMessage response = await client.PutAsync("/outage/large.txt", new StringContent(text));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(7), response.Headers.RetryAfter?.Delta);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.DoesNotContain(Canary, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.False(File.Exists(_gateway.Eu.StoredPath("/outage/large.txt")));
+        Assert.False(File.Exists(_gateway.Fr.StoredPath("/outage/large.txt")));
+        Assert.DoesNotContain(_gateway.StoredFiles(), f => File.ReadAllText(f).Contains(Canary, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Put_HsmUnpluggedMidRun_Is503WithRetryAfter_NothingStored_ThenStoredWhenBack()
     {
         const string Canary = "CANARY-HSM-OUTAGE-7f3a";

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using Sovereignty.KeyService.Audit;
 using Sovereignty.Proxy.Tests.Support;
 
 namespace Sovereignty.Proxy.Tests.Documents;
@@ -23,6 +24,9 @@ public sealed class RoundTripTests(GatewayFixture gateway)
 
         using HttpResponseMessage put = await client.PutAsync(path, new ByteArrayContent(body));
         Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+
+        // The envelope went upstream while its key event was written; by the answer, the event is in the log.
+        Assert.Contains(await gateway.AuditAsync("documents:" + path), e => e.Operation == KeyOperation.WrapDataKey && e.Result == KeyEventResult.Ok);
 
         // Beyond the 1 MiB inspection window the sample policy says "unscannable" → confidentiel → FR store.
         string storedPath = size > 1024 * 1024 ? gateway.Fr.StoredPath(path) : gateway.Eu.StoredPath(path);
