@@ -14,7 +14,7 @@ using Sovereignty.Testing;
 //        --rate R: requests/s of the fixed-rate 4 KiB phases, 8 clients in turn (default 800, below what either gateway carries here);
 //        --memory-limit-mb N: each gateway runs in a memory cgroup with this hard limit, as in a container (needs root); the memory phases
 //          then also report the cgroup's peak charge and whether the kernel killed the gateway;
-//        --paired [--rounds N]: both gateways at once, taking turns phase by phase for the 100 MiB and 4 KiB figures (default 7 rounds))
+//        --paired [--rounds N]: both gateways at once, taking turns phase by phase for the 100 MiB, 4 KiB and 1 MiB PUT figures (default 7 rounds))
 //        Sovereignty.Bench.Proxy yarp URL UPSTREAM                 (the baseline gateway, started by the driver)
 if (args.Length == 3 && args[0] == "yarp")
 {
