@@ -14,11 +14,12 @@ using Sovereignty.Testing;
 //        --rate R: requests/s of the fixed-rate 4 KiB phases, 8 clients in turn (default 800, below what either gateway carries here);
 //        --memory-limit-mb N: each gateway runs in a memory cgroup with this hard limit, as in a container (needs root); the memory phases
 //          then also report the cgroup's peak charge and whether the kernel killed the gateway;
-//        --paired [--rounds N]: both gateways at once, taking turns phase by phase for the 100 MiB, 4 KiB and 1 MiB PUT figures (default 7 rounds))
-//        Sovereignty.Bench.Proxy yarp URL UPSTREAM                 (the baseline gateway, started by the driver)
-if (args.Length == 3 && args[0] == "yarp")
+//        --paired [--rounds N]: both gateways at once, taking turns phase by phase for the 100 MiB, 4 KiB and 1 MiB PUT figures (default 7 rounds);
+//          the 1 MiB PUT also takes turns with a third gateway, plain YARP reading each body whole before sending it (store and forward))
+//        Sovereignty.Bench.Proxy yarp URL UPSTREAM [--whole-body-first]   (a baseline gateway, started by the driver)
+if (args is ["yarp", string url, string upstream, .. var mode] && mode is [] or ["--whole-body-first"])
 {
-    await PlainYarpHost.RunAsync(args[1], args[2]);
+    await PlainYarpHost.RunAsync(url, upstream, wholeBodyFirst: mode is ["--whole-body-first"]);
     return 0;
 }
 
@@ -137,10 +138,11 @@ Task<GatewayProcess> StartSovereigntyAsync(Uri store)
         ["serve", "--config", SovereigntySettings(store), "--urls", $"http://127.0.0.1:{port}"], port, "/readyz", environment, memoryLimitBytes);
 }
 
-Task<GatewayProcess> StartBaselineAsync(Uri store)
+Task<GatewayProcess> StartBaselineAsync(Uri store, bool wholeBodyFirst = false)
 {
     int port = FreePort();
-    return GatewayProcess.StartAsync("plain YARP", baselineDll, ["yarp", $"http://127.0.0.1:{port}", store.ToString()], port, "/healthz", environment, memoryLimitBytes);
+    string[] arguments = ["yarp", $"http://127.0.0.1:{port}", store.ToString(), .. wholeBodyFirst ? ["--whole-body-first"] : Array.Empty<string>()];
+    return GatewayProcess.StartAsync(wholeBodyFirst ? "YARP store-and-forward" : "plain YARP", baselineDll, arguments, port, "/healthz", environment, memoryLimitBytes);
 }
 
 // Keys: the first version of every class, once, through the CLI.
@@ -180,14 +182,17 @@ if (args.Contains("--paired"))
 {
     await using GatewayProcess pairedBaseline = await StartBaselineAsync(nginx.BaseAddress);
     await using GatewayProcess pairedSovereignty = await StartSovereigntyAsync(nginx.BaseAddress);
+    await using GatewayProcess pairedStoreAndForward = await StartBaselineAsync(nginx.BaseAddress, wholeBodyFirst: true);
     using var baselineLoad = new Load(pairedBaseline.BaseAddress, bearer);
     using var sovereigntyLoad = new Load(pairedSovereignty.BaseAddress, bearer);
+    using var storeAndForwardLoad = new Load(pairedStoreAndForward.BaseAddress, bearer);
     foreach ((Load load, string prefix) in new[] { (baselineLoad, "/paired-baseline"), (sovereigntyLoad, "/paired-sovereignty") })
     {
         await WarmUpAsync(load, prefix, large: true);
     }
 
-    await PairedRounds.RunAsync(baselineLoad, sovereigntyLoad, pairedRounds, TimeSpan.FromSeconds(seconds), fixedRate);
+    await WarmUpAsync(storeAndForwardLoad, "/paired-store-and-forward", large: false);
+    await PairedRounds.RunAsync(baselineLoad, sovereigntyLoad, storeAndForwardLoad, pairedRounds, TimeSpan.FromSeconds(seconds), fixedRate);
     Console.WriteLine($"load after: {File.ReadAllText("/proc/loadavg").Trim()}");
     Directory.Delete(work, recursive: true);
     return 0;
