@@ -6,6 +6,7 @@ using Sovereignty.Bench.Envelope;
 var benchmarks = new Dictionary<string, (string Description, Func<string[], Task<int>> Run)>(StringComparer.Ordinal)
 {
     ["hsm-wrap"] = ("HSM wrap/unwrap ops/s through the provider (1 and 2 threads) beside raw Pkcs11Interop on one session", HsmWrapBench.RunAsync),
+    ["hsm-recycle"] = ("Memory (VmRSS) over N SoftHSM session objects with the module never recycled beside recycled every 100,000 [--objects N]", HsmRecycleBench.RunAsync),
     ["envelope-throughput"] = ("Envelope encrypt/decrypt MB/s on one core beside raw AesGcm and openssl speed [MiB] [runs]", EnvelopeThroughputBenchmark.RunAsync),
     ["envelope-memory"] = ("Peak memory (VmHWM) encrypting + decrypting N MiB through the stream APIs [MiB]", EnvelopeMemoryBenchmark.RunAsync),
     ["classification"] = ("Classification MB/s per core of plain text and a ~5 MB mail beside a raw Regex scan [runs] [MiB]", a => Task.FromResult(ClassificationBench.Run(a))),

@@ -126,6 +126,11 @@ public sealed partial class HsmOptionsValidator : IValidateOptions<HsmOptions>
         {
             errors.Add($"{where}: SessionPoolSize must be 1–256");
         }
+
+        if (provider.RecycleModuleAfterObjects < 0)
+        {
+            errors.Add($"{where}: RecycleModuleAfterObjects must be 0 (never) or positive");
+        }
     }
 
     private static void CheckName(string name, string where, HashSet<string> names, List<string> errors)

@@ -50,6 +50,9 @@ public sealed partial class Pkcs11KeyProvider : IKeyProvider, IAsymmetricKeyProv
 
     internal Pkcs11Module Module => _module;
 
+    /// <summary>Wraps and unwraps between two recycles of the module (0: never), from <see cref="Pkcs11ProviderOptions.RecycleModuleAfterObjects"/>.</summary>
+    internal int RecycleAfterObjects => _pool.RecycleAfterObjects;
+
     /// <inheritdoc/>
     public async Task<ProviderKey> CreateKekAsync(string keyLabel, int version, CancellationToken cancellationToken)
     {
@@ -125,7 +128,7 @@ public sealed partial class Pkcs11KeyProvider : IKeyProvider, IAsymmetricKeyProv
             throw new KeyServiceException(KeyErrorKind.InvalidData, $"A data key must be 16–64 bytes and a multiple of 8, not {dataKey.Length}.");
         }
 
-        return _pool.RunAsync($"wrap under KEK {keyId}", session =>
+        return _pool.RunWithTemporaryObjectAsync($"wrap under KEK {keyId}", session =>
         {
             var kek = FindKek(session, keyId, id);
             var value = dataKey.ToArray();
@@ -161,7 +164,7 @@ public sealed partial class Pkcs11KeyProvider : IKeyProvider, IAsymmetricKeyProv
             throw new KeyServiceException(KeyErrorKind.InvalidData, $"A wrapped data key (RFC 5649) is a multiple of 8 bytes from 24; got {wrappedKey.Length}.");
         }
 
-        return _pool.RunAsync($"unwrap under KEK {keyId}", session =>
+        return _pool.RunWithTemporaryObjectAsync($"unwrap under KEK {keyId}", session =>
         {
             var kek = FindKek(session, keyId, id);
             var mechanism = Pkcs11Module.Factories.MechanismFactory.Create(CKM.CKM_AES_KEY_WRAP_PAD);
@@ -427,6 +430,11 @@ public sealed partial class Pkcs11KeyProvider : IKeyProvider, IAsymmetricKeyProv
         if (options.SessionPoolSize is < 1 or > 256)
         {
             throw Bad($"Provider '{options.Name}': SessionPoolSize must be 1–256, not {options.SessionPoolSize}.");
+        }
+
+        if (options.RecycleModuleAfterObjects < 0)
+        {
+            throw Bad($"Provider '{options.Name}': RecycleModuleAfterObjects must be 0 (never) or positive, not {options.RecycleModuleAfterObjects}.");
         }
 
         if (options.SessionWaitTimeout <= TimeSpan.Zero || options.SessionWaitTimeout > MaxSessionWait)

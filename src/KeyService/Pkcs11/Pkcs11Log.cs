@@ -36,4 +36,8 @@ internal static partial class Pkcs11Log
     [LoggerMessage(EventId = 1107, EventName = "HsmKekCopyRefused", Level = LogLevel.Information,
         Message = "HSM provider {Provider}: the token refuses a session copy of a KEK ({ReturnValue}); wrapping with the token object itself")]
     public static partial void KekCopyRefused(ILogger logger, string provider, Net.Pkcs11Interop.Common.CKR returnValue);
+
+    [LoggerMessage(EventId = 1108, EventName = "HsmModuleRecycled", Level = LogLevel.Information,
+        Message = "HSM provider {Provider}: PKCS#11 module {ModulePath} finalised and initialised again after {Objects} temporary session objects, to free what it leaks (RecycleModuleAfterObjects); calls waited {ElapsedMs} ms")]
+    public static partial void ModuleRecycled(ILogger logger, string provider, string modulePath, long objects, long elapsedMs);
 }

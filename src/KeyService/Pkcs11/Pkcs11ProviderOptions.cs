@@ -37,4 +37,12 @@ public sealed class Pkcs11ProviderOptions
 
     /// <summary>How long a caller may wait for a free session before the HSM counts as unavailable (default 30 s).</summary>
     public TimeSpan SessionWaitTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// After this many data-key wraps and unwraps (each creates and destroys one session object)
+    /// the module is finalised and initialised again, which frees what it leaked. Unset (the
+    /// default): 100,000 for a module that leaks destroyed session objects (SoftHSM before 2.7,
+    /// ~245 bytes each), never for any other; 0: never. See docs/hsm.md.
+    /// </summary>
+    public int? RecycleModuleAfterObjects { get; set; }
 }

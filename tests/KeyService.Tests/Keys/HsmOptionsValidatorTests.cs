@@ -54,6 +54,17 @@ public sealed class HsmOptionsValidatorTests : IDisposable
     }
 
     [Fact]
+    public void Check_NegativeRecycleInterval_Reported()
+    {
+        var options = Valid();
+        options.Providers[0].RecycleModuleAfterObjects = -5;
+
+        var error = Assert.Single(HsmOptionsValidator.Check(options));
+
+        Assert.Contains("RecycleModuleAfterObjects must be 0 (never) or positive", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Check_NoPinSource_Reported()
     {
         var options = Valid();
