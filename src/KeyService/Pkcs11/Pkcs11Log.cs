@@ -38,6 +38,6 @@ internal static partial class Pkcs11Log
     public static partial void KekCopyRefused(ILogger logger, string provider, Net.Pkcs11Interop.Common.CKR returnValue);
 
     [LoggerMessage(EventId = 1108, EventName = "HsmModuleRecycled", Level = LogLevel.Information,
-        Message = "HSM provider {Provider}: PKCS#11 module {ModulePath} finalised and initialised again after {Objects} temporary session objects, to free what it leaks (RecycleModuleAfterObjects); calls waited {ElapsedMs} ms")]
+        Message = "HSM provider {Provider}: PKCS#11 module {ModulePath} finalised and initialised again after {Objects} temporary session objects, to free what it leaks (RecycleModuleAfterObjects), in {ElapsedMs} ms; sessions are opened and logged in again as they are next used")]
     public static partial void ModuleRecycled(ILogger logger, string provider, string modulePath, long objects, long elapsedMs);
 }
