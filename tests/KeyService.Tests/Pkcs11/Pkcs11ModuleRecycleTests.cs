@@ -38,8 +38,7 @@ public sealed class Pkcs11ModuleRecycleTests
         {
             for (var i = 0; i < 15; i++)
             {
-                var dataKey = RandomNumberGenerator.GetBytes(32);
-                Assert.Equal(dataKey, await provider.UnwrapAsync(key.KeyId, await provider.WrapAsync(key.KeyId, dataKey, default), default));
+                await RoundTripAsync(provider, key.KeyId);
             }
         })));
 
@@ -73,8 +72,7 @@ public sealed class Pkcs11ModuleRecycleTests
 
         for (var i = 0; i < 20; i++)
         {
-            var dataKey = RandomNumberGenerator.GetBytes(32);
-            Assert.Equal(dataKey, await provider.UnwrapAsync(key.KeyId, await provider.WrapAsync(key.KeyId, dataKey, default), default));
+            await RoundTripAsync(provider, key.KeyId);
         }
 
         Assert.Equal(0, provider.RecycleAfterObjects);
@@ -90,5 +88,12 @@ public sealed class Pkcs11ModuleRecycleTests
         var error = Assert.Throws<KeyServiceException>(() => new Pkcs11KeyProvider(options));
         Assert.Equal(KeyErrorKind.Configuration, error.Kind);
         Assert.Contains("RecycleModuleAfterObjects", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>A fresh data key wrapped and unwrapped: two session objects.</summary>
+    private static async Task RoundTripAsync(Pkcs11KeyProvider provider, string keyId)
+    {
+        var dataKey = RandomNumberGenerator.GetBytes(32);
+        Assert.Equal(dataKey, await provider.UnwrapAsync(keyId, await provider.WrapAsync(keyId, dataKey, default), default));
     }
 }
