@@ -50,4 +50,8 @@ internal static partial class DocumentProxyLog
     [LoggerMessage(EventId = 5110, EventName = "KeyUseRefused", Level = LogLevel.Warning,
         Message = "{ObjectId}: key service refused ({Kind})")]
     public static partial void KeyUseRefused(ILogger logger, string objectId, string kind, Exception exception);
+
+    [LoggerMessage(EventId = 5120, EventName = "UploadContentCoded", Level = LogLevel.Warning,
+        Message = "{ObjectId}: upload by {Subject} refused, Content-Encoding {Coding} cannot be classified")]
+    public static partial void UploadContentCoded(ILogger logger, string objectId, string subject, string coding);
 }

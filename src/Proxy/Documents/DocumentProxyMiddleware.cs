@@ -30,6 +30,11 @@ internal sealed class DocumentProxyMiddleware(
             return;
         }
 
+        if (await DocumentMethods.RefuseAsync(context))
+        {
+            return;
+        }
+
         IReverseProxyFeature proxy = context.GetReverseProxyFeature();
         string method = context.Request.Method;
         bool forward;

@@ -57,6 +57,12 @@ internal sealed class DocumentTransformProvider : ITransformProvider
             }
         }
 
+        if (http.Features.Get<PropfindFeature>() is not null)
+        {
+            // The answer is parsed to report plaintext sizes: YARP does not decompress it.
+            context.ProxyRequest.Headers.Remove(HeaderNames.AcceptEncoding);
+        }
+
         if ((HttpMethods.Equals(http.Request.Method, "MOVE") || HttpMethods.Equals(http.Request.Method, "COPY"))
             && http.Request.Headers["Destination"].FirstOrDefault() is { } destination
             && Uri.TryCreate(destination, UriKind.Absolute, out Uri? destinationUri)

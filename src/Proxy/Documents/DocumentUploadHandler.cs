@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
 using Sovereignty.KeyService;
 using Sovereignty.Proxy.Identity;
 using Yarp.ReverseProxy.Forwarder;
@@ -37,6 +38,16 @@ internal sealed class DocumentUploadHandler(
         string routeId = proxy.Route.Config.RouteId;
         string path = request.Path.Value ?? "/";
         string objectId = ObjectIdentity.Of(routeId, path);
+        if (IsContentCoded(request))
+        {
+            // The policy would read compressed bytes, in which no rule finds anything: a body
+            // that must be protected could pass as clear. RFC 9110 §15.5.16: 415 + Accept-Encoding.
+            DocumentProxyLog.UploadContentCoded(logger, objectId, caller.Subject, request.Headers.ContentEncoding.ToString());
+            await ProblemResponses.WriteAsync(context, StatusCodes.Status415UnsupportedMediaType, "Compressed upload not accepted",
+                $"Uploads with Content-Encoding '{request.Headers.ContentEncoding}' cannot be classified. Send the document without a content coding.",
+                correlationId: context.TraceIdentifier, headers: new Dictionary<string, string> { [HeaderNames.AcceptEncoding] = "identity" });
+            return false;
+        }
 
         IDisposable? slot = await inspectionSlots.EnterAsync(request.ContentLength, settings.InspectionWindowBytes, aborted);
         InspectionWindow window = await InspectionWindow.ReadAsync(
@@ -162,4 +173,9 @@ internal sealed class DocumentUploadHandler(
         AggregateException all => all.InnerExceptions.Select(FindKeyServiceFailure).FirstOrDefault(found => found is not null),
         _ => FindKeyServiceFailure(error.InnerException),
     };
+
+    private static bool IsContentCoded(HttpRequest request) =>
+        request.Headers.ContentEncoding
+            .SelectMany(value => (value ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            .Any(coding => !string.Equals(coding, "identity", StringComparison.OrdinalIgnoreCase));
 }

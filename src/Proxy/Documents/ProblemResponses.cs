@@ -15,7 +15,8 @@ internal static class ProblemResponses
         string detail,
         string? rule = null,
         int? retryAfterSeconds = null,
-        string? correlationId = null)
+        string? correlationId = null,
+        IReadOnlyDictionary<string, string>? headers = null)
     {
         HttpResponse response = context.Response;
         if (response.HasStarted)
@@ -30,6 +31,11 @@ internal static class ProblemResponses
         if (retryAfterSeconds is int seconds)
         {
             response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        foreach ((string name, string value) in headers ?? new Dictionary<string, string>())
+        {
+            response.Headers[name] = value;
         }
 
         var body = new Dictionary<string, object?>
