@@ -92,10 +92,13 @@ internal sealed class DocumentDownloadHandler(
         string? etag = EntityTags.ForPlaintext(probe.ETag);
         HttpResponse response = context.Response;
         bool isHead = HttpMethods.IsHead(context.Request.Method);
-        if (EntityTags.Matches(context.Request.Headers.IfNoneMatch, etag, weakComparison: true))
+        PreconditionOutcome precondition = DownloadPreconditions.Evaluate(context.Request.Headers, etag, probe.LastModified);
+        if (precondition != PreconditionOutcome.Proceed)
         {
             SetRepresentationHeaders(response, etag, probe);
-            response.StatusCode = StatusCodes.Status304NotModified;
+            response.StatusCode = precondition == PreconditionOutcome.NotModified
+                ? StatusCodes.Status304NotModified
+                : StatusCodes.Status412PreconditionFailed;
             return false;
         }
 

@@ -48,6 +48,10 @@ internal sealed class DocumentTransformProvider : ITransformProvider
             request.Headers.Remove(HeaderNames.IfRange);
             request.Headers.Remove(HeaderNames.IfNoneMatch);
             request.Headers.Remove(HeaderNames.IfModifiedSince);
+            // The gateway evaluated the client's conditions against the plaintext's ETag; the
+            // store's only condition is the one below.
+            request.Headers.Remove(HeaderNames.IfMatch);
+            request.Headers.Remove(HeaderNames.IfUnmodifiedSince);
             request.Headers.Remove(HeaderNames.AcceptEncoding);
             request.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(plan.CiphertextFirst, plan.CiphertextLast);
             if (plan.UpstreamETag.Length > 0)
