@@ -9,7 +9,7 @@ namespace Sovereignty.KeyService.Envelope;
 internal static class EnvelopeErrors
 {
     public static KeyServiceException NotAnEnvelope() =>
-        new(KeyErrorKind.InvalidData, "The data is not a Sovereignty envelope (magic bytes missing): it was not encrypted by Sovereignty, or its start was cut off.");
+        new(KeyErrorKind.InvalidData, "The data is not a Sovereignty envelope (no magic bytes followed by a version 1-8): it was not encrypted by Sovereignty, or its start was cut off.");
 
     public static KeyServiceException UnsupportedVersion(int version) =>
         new(KeyErrorKind.InvalidData, $"Envelope format version {version} is not supported (this build reads version {EnvelopeHeader.CurrentVersion}): upgrade Sovereignty or check that the data was not modified.");

@@ -25,6 +25,16 @@ public sealed class EnvelopeHeader
     /// <summary>Longest header accepted (64 KiB): bounds what a reader buffers before authenticating.</summary>
     public const int MaxLength = 64 * 1024;
 
+    /// <summary>
+    /// Highest version byte reserved for envelopes (versions 1 to 8). "SVEN" followed by any
+    /// other byte is ordinary data (text such as "SVEN Larsson" has a space or a letter
+    /// there), so objects stored in clear are never mistaken for damaged envelopes.
+    /// </summary>
+    public const int LastReservedVersion = 8;
+
+    /// <summary>Bytes that decide whether data is an envelope: the magic and the version byte.</summary>
+    public const int RecognitionLength = 5;
+
     /// <summary>Bytes needed to learn a header's length: magic, version and length.</summary>
     public const int PrefixLength = 9;
 
@@ -166,7 +176,7 @@ public sealed class EnvelopeHeader
     /// Parses a header from the start of <paramref name="data"/>. Returns
     /// <see cref="EnvelopeHeaderStatus.NeedMoreData"/> with the length needed when the
     /// prefix is too short, <see cref="EnvelopeHeaderStatus.NotAnEnvelope"/> when the magic
-    /// bytes do not match.
+    /// bytes do not match or the version byte is outside 1..<see cref="LastReservedVersion"/>.
     /// </summary>
     /// <exception cref="KeyServiceException">The magic matches but the header is malformed or of an unknown version.</exception>
     internal static EnvelopeHeaderStatus TryParse(ReadOnlySpan<byte> data, out EnvelopeHeader? header, out int bytesNeeded)
@@ -179,15 +189,25 @@ public sealed class EnvelopeHeader
             return EnvelopeHeaderStatus.NotAnEnvelope;
         }
 
+        if (data.Length >= RecognitionLength)
+        {
+            byte version = data[Magic.Length];
+            if (version is 0 or > LastReservedVersion)
+            {
+                bytesNeeded = 0;
+                return EnvelopeHeaderStatus.NotAnEnvelope;
+            }
+
+            if (version != CurrentVersion)
+            {
+                throw EnvelopeErrors.UnsupportedVersion(version);
+            }
+        }
+
         if (data.Length < PrefixLength)
         {
             bytesNeeded = PrefixLength;
             return EnvelopeHeaderStatus.NeedMoreData;
-        }
-
-        if (data[4] != CurrentVersion)
-        {
-            throw EnvelopeErrors.UnsupportedVersion(data[4]);
         }
 
         uint length = BinaryPrimitives.ReadUInt32BigEndian(data[5..]);
@@ -361,6 +381,6 @@ public enum EnvelopeHeaderStatus
     /// <summary>The data starts like an envelope but the header is not complete yet.</summary>
     NeedMoreData,
 
-    /// <summary>The data does not start with the envelope magic bytes.</summary>
+    /// <summary>The data does not start with the envelope magic bytes followed by a reserved version byte.</summary>
     NotAnEnvelope,
 }

@@ -49,11 +49,11 @@ internal sealed class DocumentDownloadHandler(
             return true;
         }
 
-        EnvelopeProbe envelope = envelopes.Probe(probe.Prefix.Span);
+        EnvelopeProbe envelope = envelopes.Probe(probe.Prefix.Span, probe.IsWholeObject);
         if (envelope.Status == EnvelopeProbeStatus.NeedMoreData && envelope.NeededBytes is > 0 and <= MaxProbeBytes)
         {
             probe = await UpstreamClient.ProbeAsync(store, context.Request.Path, envelope.NeededBytes, aborted);
-            envelope = probe.Exists ? envelopes.Probe(probe.Prefix.Span) : new EnvelopeProbe(EnvelopeProbeStatus.Invalid);
+            envelope = probe.Exists ? envelopes.Probe(probe.Prefix.Span, probe.IsWholeObject) : new EnvelopeProbe(EnvelopeProbeStatus.Invalid);
         }
 
         if (envelope.Status == EnvelopeProbeStatus.NotEnvelope)

@@ -11,8 +11,14 @@ namespace Sovereignty.Proxy.Documents;
 /// </summary>
 public interface IDocumentEnvelopes
 {
-    /// <summary>Recognises an envelope from the first bytes of an object.</summary>
-    EnvelopeProbe Probe(ReadOnlySpan<byte> prefix);
+    /// <summary>
+    /// Recognises an envelope from the first bytes of an object. When
+    /// <paramref name="isWholeObject"/> is true the answer is never
+    /// <see cref="EnvelopeProbeStatus.NeedMoreData"/>: a whole object shorter than the magic
+    /// and version byte is clear data, a longer one that starts like an envelope but ends
+    /// inside its header is <see cref="EnvelopeProbeStatus.Invalid"/> (an envelope cut short).
+    /// </summary>
+    EnvelopeProbe Probe(ReadOnlySpan<byte> prefix, bool isWholeObject);
 
     /// <summary>
     /// Starts an envelope around <paramref name="plaintext"/>: wraps a fresh data key under
@@ -72,7 +78,7 @@ public enum EnvelopeProbeStatus
     /// <summary>Not an envelope: the object is stored in clear.</summary>
     NotEnvelope,
 
-    /// <summary>Starts like an envelope, but the header is longer than the bytes given.</summary>
+    /// <summary>Starts like an envelope, but the header is longer than the bytes given and more of the object follows.</summary>
     NeedMoreData,
 
     /// <summary>An envelope whose header was read.</summary>

@@ -11,7 +11,7 @@ namespace Sovereignty.Proxy.Documents;
 /// </summary>
 internal sealed class KeyServiceDocumentEnvelopes(DocumentCipher cipher) : IDocumentEnvelopes
 {
-    public EnvelopeProbe Probe(ReadOnlySpan<byte> prefix)
+    public EnvelopeProbe Probe(ReadOnlySpan<byte> prefix, bool isWholeObject)
     {
         EnvelopeHeaderStatus status;
         EnvelopeHeader? header;
@@ -29,6 +29,10 @@ internal sealed class KeyServiceDocumentEnvelopes(DocumentCipher cipher) : IDocu
         return status switch
         {
             EnvelopeHeaderStatus.Complete when header is not null => new EnvelopeProbe(EnvelopeProbeStatus.Envelope, Describe(header)),
+            // No more bytes will come. Fewer than the magic and version byte ("S", "SVEN") cannot be
+            // an envelope: clear data. More is an envelope that ends inside its header: cut short.
+            EnvelopeHeaderStatus.NeedMoreData when isWholeObject => new EnvelopeProbe(
+                prefix.Length < EnvelopeHeader.RecognitionLength ? EnvelopeProbeStatus.NotEnvelope : EnvelopeProbeStatus.Invalid),
             EnvelopeHeaderStatus.NeedMoreData => new EnvelopeProbe(EnvelopeProbeStatus.NeedMoreData, NeededBytes: needed),
             EnvelopeHeaderStatus.NotAnEnvelope => new EnvelopeProbe(EnvelopeProbeStatus.NotEnvelope),
             _ => new EnvelopeProbe(EnvelopeProbeStatus.Invalid),

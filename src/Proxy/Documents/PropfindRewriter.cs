@@ -111,7 +111,7 @@ internal sealed class PropfindRewriter(
         if (stored > 0)
         {
             UpstreamProbeResult probe = await UpstreamClient.ProbeAsync(listing.Store, PathString.FromUriComponent(path), probeBytes, cancellationToken);
-            EnvelopeProbe envelope = probe.Exists ? envelopes.Probe(probe.Prefix.Span) : new EnvelopeProbe(EnvelopeProbeStatus.NotEnvelope);
+            EnvelopeProbe envelope = probe.Exists ? envelopes.Probe(probe.Prefix.Span, probe.IsWholeObject) : new EnvelopeProbe(EnvelopeProbeStatus.NotEnvelope);
             if (envelope is { Status: EnvelopeProbeStatus.Envelope, Header: { } header }
                 && envelopes.TryGetPlaintextLength(stored, header.HeaderLength, out long plaintext))
             {

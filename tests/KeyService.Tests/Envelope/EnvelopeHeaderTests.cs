@@ -29,14 +29,40 @@ public class EnvelopeHeaderTests
 
     [Theory]
     [InlineData("%PDF-1.7")]
+    [InlineData("SVEN")]
     [InlineData("SVE")]
     [InlineData("S")]
     [InlineData("PK\u0003\u0004")]
     public void TryReadHeader_OtherData_IsNotAnEnvelopeOrNeedsMore(string start)
     {
+        // A prefix of the magic cannot be decided from these bytes alone: only the caller
+        // knows whether they are the whole object (then it is clear data) or more follows.
         byte[] data = System.Text.Encoding.ASCII.GetBytes(start);
         var status = Codec.TryReadHeader(data, out _, out _);
         Assert.Equal("SVEN".StartsWith(start, StringComparison.Ordinal) ? EnvelopeHeaderStatus.NeedMoreData : EnvelopeHeaderStatus.NotAnEnvelope, status);
+    }
+
+    [Theory]
+    [InlineData("SVEN Larsson, CV")]
+    [InlineData("SVEN\n")]
+    [InlineData("SVENSSON")]
+    [InlineData("SVEN\u0000")]
+    [InlineData("SVEN\u0009\u0000\u0000\u0000")]
+    public void TryReadHeader_MagicFollowedByUnreservedVersionByte_IsNotAnEnvelope(string start)
+    {
+        // Regression: a clear text file "SVEN Larsson, CV" was refused as a tampered envelope.
+        byte[] data = System.Text.Encoding.ASCII.GetBytes(start);
+        Assert.Equal(EnvelopeHeaderStatus.NotAnEnvelope, Codec.TryReadHeader(data, out var header, out _));
+        Assert.Null(header);
+    }
+
+    [Fact]
+    public void TryReadHeader_ReservedButUnknownVersion_ThrowsAsSoonAsTheVersionByteIsThere()
+    {
+        byte[] data = [.. "SVEN"u8, EnvelopeHeader.LastReservedVersion];
+        var error = Assert.Throws<KeyServiceException>(() => Codec.TryReadHeader(data, out _, out _));
+        Assert.Equal(KeyErrorKind.InvalidData, error.Kind);
+        Assert.Contains($"version {EnvelopeHeader.LastReservedVersion}", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
