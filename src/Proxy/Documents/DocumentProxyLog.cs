@@ -54,4 +54,8 @@ internal static partial class DocumentProxyLog
     [LoggerMessage(EventId = 5120, EventName = "UploadContentCoded", Level = LogLevel.Warning,
         Message = "{ObjectId}: upload by {Subject} refused, Content-Encoding {Coding} cannot be classified")]
     public static partial void UploadContentCoded(ILogger logger, string objectId, string subject, string coding);
+
+    [LoggerMessage(EventId = 5121, EventName = "LabelNotStorableHere", Level = LogLevel.Warning,
+        Message = "{ObjectId}: label {Label} may only be stored in {AllowedStores}, which route {RouteId} does not use; upload refused")]
+    public static partial void LabelNotStorableHere(ILogger logger, string objectId, string label, string routeId, string allowedStores);
 }

@@ -59,6 +59,14 @@ internal sealed class DocumentStores(IProxyStateLookup proxyState)
         return null;
     }
 
+    /// <summary>
+    /// Whether <paramref name="route"/> lists any store that <paramref name="allowed"/> permits
+    /// (empty = all), reachable or not. When it lists none, no retry can ever store the upload
+    /// there: that is a refusal, not an outage.
+    /// </summary>
+    public static bool OffersAny(RouteModel route, IReadOnlyList<string> allowed) =>
+        allowed.Count == 0 || StoresOf(route).Any(id => allowed.Contains(id, StringComparer.Ordinal));
+
     /// <summary>The stores of <paramref name="route"/> that exist and have a reachable destination, in order.</summary>
     public IReadOnlyList<ClusterState> Readable(RouteModel route)
     {

@@ -76,6 +76,15 @@ internal sealed class DocumentUploadHandler(
             return false;
         }
 
+        if (!DocumentStores.OffersAny(proxy.Route, decision.AllowedStores))
+        {
+            DocumentProxyLog.LabelNotStorableHere(logger, objectId, decision.Label, routeId, string.Join(',', decision.AllowedStores));
+            await ProblemResponses.WriteAsync(context, StatusCodes.Status403Forbidden, "Label not stored in this document space",
+                $"Documents labelled '{decision.Label}' may only be stored in: {string.Join(", ", decision.AllowedStores)}, and this document space uses none of them. Store the document in a space meant for '{decision.Label}' documents, or ask your security officer.",
+                decision.Rule, correlationId: context.TraceIdentifier);
+            return false;
+        }
+
         ClusterState? store = stores.ChooseForWrite(proxy.Route, decision.AllowedStores);
         if (store is null)
         {
