@@ -50,4 +50,8 @@ internal static partial class DocumentProxyLog
     [LoggerMessage(EventId = 5110, EventName = "KeyUseRefused", Level = LogLevel.Warning,
         Message = "{ObjectId}: key service refused ({Kind})")]
     public static partial void KeyUseRefused(ILogger logger, string objectId, string kind, Exception exception);
+
+    [LoggerMessage(EventId = 5111, EventName = "StoreCopyNotRemoved", Level = LogLevel.Error,
+        Message = "{ObjectId}: {Method} could not remove the copy in store {Store} ({Outcome}); answered 503")]
+    public static partial void StoreCopyNotRemoved(ILogger logger, string objectId, string method, string store, string outcome, Exception? exception);
 }
