@@ -41,9 +41,11 @@ internal sealed class DocumentDeleteHandler(
                 DocumentProxyLog.StoreUnavailable(logger, objectId, proxy.Route.Config.RouteId);
             }
 
-            await ProblemResponses.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "Document not deleted everywhere yet",
-                $"{done} Store(s) {string.Join(", ", unavailable.Select(s => s.Store))} could not be reached, so a copy may remain there "
-                + "and still be served. Send the DELETE again later.",
+            string detail = report.Stores.Count == 0
+                ? "No store of this document space is configured and available now, so nothing was deleted. Retry later."
+                : $"{done} Store(s) {string.Join(", ", unavailable.Select(s => s.Store))} could not be reached, so a copy may remain there "
+                  + "and still be served. Send the DELETE again later.";
+            await ProblemResponses.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "Document not deleted everywhere yet", detail,
                 retryAfterSeconds: options.Value.RetryAfterSeconds, correlationId: context.TraceIdentifier);
             return;
         }
