@@ -22,12 +22,11 @@ public sealed class NginxWebDav : IAsyncDisposable
 
     private const string NginxPath = "/usr/sbin/nginx";
 
-    private readonly Process _process;
     private readonly string _root;
+    private Process? _process;
 
-    private NginxWebDav(Process process, string root, int port)
+    private NginxWebDav(string root, int port)
     {
-        _process = process;
         _root = root;
         Port = port;
     }
@@ -55,9 +54,11 @@ public sealed class NginxWebDav : IAsyncDisposable
         {
             string root = Directory.CreateTempSubdirectory("sovereignty-nginx-").FullName;
             int port = FreePort();
+            var server = new NginxWebDav(root, port);
             try
             {
-                return await StartOnAsync(root, port, cancellationToken);
+                await server.LaunchAsync(cancellationToken);
+                return server;
             }
             catch (InvalidOperationException e)
             {
@@ -79,8 +80,14 @@ public sealed class NginxWebDav : IAsyncDisposable
     public string StoredPath(string urlPath) =>
         Path.Combine(StorageDirectory, urlPath.TrimStart('/').Replace('/', Path.DirectorySeparatorChar));
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Kills nginx, like a store that went away: its port refuses connections, its files stay.</summary>
+    public async Task StopAsync()
     {
+        if (_process is null)
+        {
+            return;
+        }
+
         try
         {
             if (!_process.HasExited)
@@ -95,11 +102,26 @@ public sealed class NginxWebDav : IAsyncDisposable
         }
 
         _process.Dispose();
+        _process = null;
+    }
+
+    /// <summary>Starts nginx again on the same port, over the same stored files.</summary>
+    public async Task RestartAsync(CancellationToken cancellationToken = default)
+    {
+        await StopAsync();
+        await LaunchAsync(cancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
         TryDelete(_root);
     }
 
-    private static async Task<NginxWebDav> StartOnAsync(string root, int port, CancellationToken cancellationToken)
+    private async Task LaunchAsync(CancellationToken cancellationToken)
     {
+        string root = _root;
+        int port = Port;
         Directory.CreateDirectory(Path.Combine(root, "store"));
         Directory.CreateDirectory(Path.Combine(root, "tmp"));
         Directory.CreateDirectory(Path.Combine(root, "logs"));
@@ -117,7 +139,7 @@ public sealed class NginxWebDav : IAsyncDisposable
         info.ArgumentList.Add("-c");
         info.ArgumentList.Add(conf);
         var process = Process.Start(info) ?? throw new InvalidOperationException("nginx did not start.");
-        var server = new NginxWebDav(process, root, port);
+        _process = process;
 
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < TimeSpan.FromSeconds(10))
@@ -128,19 +150,20 @@ public sealed class NginxWebDav : IAsyncDisposable
                 string log = File.Exists(Path.Combine(root, "logs", "error.log"))
                     ? await File.ReadAllTextAsync(Path.Combine(root, "logs", "error.log"), cancellationToken)
                     : string.Empty;
-                process.Dispose();
-                throw new InvalidOperationException($"nginx exited with {process.ExitCode}: {error} {log}");
+                int exitCode = process.ExitCode;
+                await StopAsync();
+                throw new InvalidOperationException($"nginx exited with {exitCode}: {error} {log}");
             }
 
             if (await AcceptsAsync(port, cancellationToken))
             {
-                return server;
+                return;
             }
 
             await Task.Delay(25, cancellationToken);
         }
 
-        await server.DisposeAsync();
+        await StopAsync();
         throw new InvalidOperationException($"nginx did not listen on 127.0.0.1:{port} within 10 s.");
     }
 

@@ -32,7 +32,8 @@ internal sealed class DocumentDownloadHandler(
         string routeId = proxy.Route.Config.RouteId;
         string objectId = ObjectIdentity.Of(routeId, context.Request.Path.Value ?? "/");
 
-        (ClusterState? store, UpstreamProbeResult? probe) = await FindAsync(context, proxy, settings.ProbeBytes);
+        (ClusterState? store, UpstreamProbeResult? probe, _) = await StoreSearch.FindAsync(
+            stores.Readable(proxy.Route), context.Request.Path, settings.ProbeBytes, aborted);
         if (store is null || probe is null)
         {
             DocumentProxyLog.StoreUnavailable(logger, objectId, routeId);
@@ -270,37 +271,6 @@ internal sealed class DocumentDownloadHandler(
                 context.Abort();
             }
         }
-    }
-
-    private async Task<(ClusterState? Store, UpstreamProbeResult? Probe)> FindAsync(HttpContext context, IReverseProxyFeature proxy, int probeBytes)
-    {
-        IReadOnlyList<ClusterState> readable = stores.Readable(proxy.Route);
-        UpstreamProbeResult? firstMiss = null;
-        ClusterState? firstStore = null;
-        foreach (ClusterState store in readable)
-        {
-            UpstreamProbeResult probe;
-            try
-            {
-                probe = await UpstreamClient.ProbeAsync(store, context.Request.Path, probeBytes, context.RequestAborted);
-            }
-            catch (HttpRequestException)
-            {
-                continue;
-            }
-
-            if (probe.StatusCode != StatusCodes.Status404NotFound)
-            {
-                return (store, probe);
-            }
-
-            if (firstMiss is null)
-            {
-                (firstStore, firstMiss) = (store, probe);
-            }
-        }
-
-        return (firstStore, firstMiss);
     }
 
     private async Task DenyAsync(HttpContext context, CallerIdentity caller, string objectId, EnvelopeHeaderInfo? header, string? label, ReadDecision read)

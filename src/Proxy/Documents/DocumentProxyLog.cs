@@ -51,6 +51,10 @@ internal static partial class DocumentProxyLog
         Message = "{ObjectId}: key service refused ({Kind})")]
     public static partial void KeyUseRefused(ILogger logger, string objectId, string kind, Exception exception);
 
+    [LoggerMessage(EventId = 5111, EventName = "StoreCopyNotRemoved", Level = LogLevel.Error,
+        Message = "{ObjectId}: {Method} could not remove the copy in store {Store} ({Outcome}); answered 503")]
+    public static partial void StoreCopyNotRemoved(ILogger logger, string objectId, string method, string store, string outcome, Exception? exception);
+
     [LoggerMessage(EventId = 5120, EventName = "UploadContentCoded", Level = LogLevel.Warning,
         Message = "{ObjectId}: upload by {Subject} refused, Content-Encoding {Coding} cannot be classified")]
     public static partial void UploadContentCoded(ILogger logger, string objectId, string subject, string coding);

@@ -8,14 +8,16 @@ namespace Sovereignty.Proxy.Documents;
 
 /// <summary>
 /// The document proxy's step in YARP's pipeline: no anonymous caller gets past it; uploads
-/// and downloads are handed to their handlers; PROPFIND answers get plaintext sizes; the
-/// other WebDAV methods (DELETE, MKCOL, MOVE, COPY, OPTIONS) pass through to the route's
-/// first reachable store.
+/// and downloads are handed to their handlers; DELETE removes the path from every store of the
+/// route; MOVE and COPY go to the store that holds the source; PROPFIND answers get plaintext
+/// sizes; the other WebDAV methods (MKCOL, OPTIONS) pass through to the route's first
+/// reachable store.
 /// </summary>
 internal sealed class DocumentProxyMiddleware(
     RequestDelegate next,
     DocumentUploadHandler uploads,
     DocumentDownloadHandler downloads,
+    DocumentDeleteHandler deletes,
     DocumentStores stores,
     IOptions<DocumentProxyOptions> options,
     ILogger<DocumentProxyMiddleware> logger)
@@ -48,6 +50,15 @@ internal sealed class DocumentProxyMiddleware(
         {
             forward = await downloads.PrepareAsync(context, caller, proxy);
         }
+        else if (HttpMethods.IsDelete(method))
+        {
+            await deletes.AnswerAsync(context, proxy);
+            forward = false;
+        }
+        else if (HttpMethods.Equals(method, "MOVE") || HttpMethods.Equals(method, "COPY"))
+        {
+            forward = await RouteToHolderAsync(context, proxy);
+        }
         else
         {
             forward = await RouteToFirstStoreAsync(context, proxy);
@@ -67,20 +78,50 @@ internal sealed class DocumentProxyMiddleware(
         }
     }
 
+    /// <summary>
+    /// MOVE and COPY act on the source where it is: the store that holds it, found as downloads
+    /// find it (the first store, in route order, that has the path), not always the first store.
+    /// </summary>
+    private async Task<bool> RouteToHolderAsync(HttpContext context, IReverseProxyFeature proxy)
+    {
+        StoreSearchResult found = await StoreSearch.FindAsync(stores.Readable(proxy.Route), context.Request.Path, 1, context.RequestAborted);
+        if (found.Found)
+        {
+            context.ReassignProxyRequest(found.Store!);
+            return true;
+        }
+
+        if (found.Probe is null || found.SomeUnreachable)
+        {
+            // A store that could not be asked may hold the source: not a 404.
+            await AnswerUnavailableAsync(context, proxy);
+            return false;
+        }
+
+        await ProblemResponses.WriteAsync(context, StatusCodes.Status404NotFound, "Not found",
+            "No store of this document space holds this path.", correlationId: context.TraceIdentifier);
+        return false;
+    }
+
     private async Task<bool> RouteToFirstStoreAsync(HttpContext context, IReverseProxyFeature proxy)
     {
         IReadOnlyList<ClusterState> readable = stores.Readable(proxy.Route);
         if (readable.Count == 0)
         {
-            DocumentProxyLog.StoreUnavailable(logger, ObjectIdentity.Of(proxy.Route.Config.RouteId, context.Request.Path.Value ?? "/"),
-                proxy.Route.Config.RouteId);
-            await ProblemResponses.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "Document store unavailable",
-                "No store of this document space is reachable now. Retry later.",
-                retryAfterSeconds: options.Value.RetryAfterSeconds, correlationId: context.TraceIdentifier);
+            await AnswerUnavailableAsync(context, proxy);
             return false;
         }
 
         context.ReassignProxyRequest(readable[0]);
         return true;
+    }
+
+    private async Task AnswerUnavailableAsync(HttpContext context, IReverseProxyFeature proxy)
+    {
+        DocumentProxyLog.StoreUnavailable(logger, ObjectIdentity.Of(proxy.Route.Config.RouteId, context.Request.Path.Value ?? "/"),
+            proxy.Route.Config.RouteId);
+        await ProblemResponses.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "Document store unavailable",
+            "A store of this document space cannot be reached now. Retry later.",
+            retryAfterSeconds: options.Value.RetryAfterSeconds, correlationId: context.TraceIdentifier);
     }
 }

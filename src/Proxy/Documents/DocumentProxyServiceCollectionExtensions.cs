@@ -33,6 +33,8 @@ public static class DocumentProxyServiceCollectionExtensions
         services.AddSingleton<InspectionSlots>();
         services.AddSingleton<DocumentUploadHandler>();
         services.AddSingleton<DocumentDownloadHandler>();
+        services.AddSingleton<StoreCopies>();
+        services.AddSingleton<DocumentDeleteHandler>();
         services.AddSingleton<PropfindRewriter>();
         services.AddReverseProxy()
             .LoadFromConfig(configuration.GetSection(ReverseProxySection))

@@ -7,6 +7,12 @@ namespace Sovereignty.Proxy.Documents;
 /// <param name="ObjectId">Route and path, for logs.</param>
 internal sealed record UploadBodyFeature(long? CiphertextLength, string ObjectId);
 
+/// <summary>Set on a PUT forwarded to the store chosen for it: once that store has it, the route's other stores must not.</summary>
+/// <param name="Route">The route, whose other stores are cleared.</param>
+/// <param name="Store">The store the upload was sent to.</param>
+/// <param name="ObjectId">Route and path, for logs.</param>
+internal sealed record UploadStoreFeature(RouteModel Route, ClusterState Store, string ObjectId);
+
 /// <summary>A decrypting download prepared before forwarding: what to ask the store for and what to send back.</summary>
 /// <param name="Header">The probed envelope header.</param>
 /// <param name="Prefix">The probed first bytes (they hold the whole header).</param>

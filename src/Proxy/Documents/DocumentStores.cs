@@ -83,6 +83,25 @@ internal sealed class DocumentStores(IProxyStateLookup proxyState)
         return result;
     }
 
+    /// <summary>
+    /// The stores of <paramref name="route"/> that exist, in order, reachable or not: where a copy
+    /// of a path may be, so where removing it must succeed (a store that is down now will be read
+    /// again when it is back).
+    /// </summary>
+    public IReadOnlyList<ClusterState> Existing(RouteModel route)
+    {
+        var result = new List<ClusterState>();
+        foreach (string id in StoresOf(route))
+        {
+            if (proxyState.TryGetCluster(id, out ClusterState? cluster))
+            {
+                result.Add(cluster);
+            }
+        }
+
+        return result;
+    }
+
     /// <summary>Every configured store (for readiness).</summary>
     public IEnumerable<ClusterState> All() => proxyState.GetClusters();
 }

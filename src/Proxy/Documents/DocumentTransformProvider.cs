@@ -8,7 +8,8 @@ namespace Sovereignty.Proxy.Documents;
 /// <summary>
 /// YARP transforms on every document route: the upstream length of an encrypted upload,
 /// the ciphertext range of a decrypting download, WebDAV <c>Destination</c> and store
-/// <c>Location</c> rewriting, and the decrypting / size-rewriting response bodies.
+/// <c>Location</c> rewriting, the decrypting / size-rewriting response bodies, and the removal
+/// of older copies once an upload is stored.
 /// </summary>
 /// <remarks>
 /// YARP builds transforms while it builds its configuration state, and the handlers depend on
@@ -88,6 +89,12 @@ internal sealed class DocumentTransformProvider : ITransformProvider
         if (http.Features.Get<DownloadPlanFeature>() is { } plan)
         {
             await http.RequestServices.GetRequiredService<DocumentDownloadHandler>().CompleteForwardedAsync(context, plan);
+            return;
+        }
+
+        if (http.Features.Get<UploadStoreFeature>() is { } stored)
+        {
+            await http.RequestServices.GetRequiredService<DocumentUploadHandler>().CompleteStoredAsync(context, stored);
             return;
         }
 

@@ -4,6 +4,7 @@ using Sovereignty.KeyService;
 using Sovereignty.Proxy.Identity;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Model;
+using Yarp.ReverseProxy.Transforms;
 
 namespace Sovereignty.Proxy.Documents;
 
@@ -22,6 +23,7 @@ internal sealed class DocumentUploadHandler(
     IDocumentPolicy policy,
     IDocumentEnvelopes envelopes,
     DocumentStores stores,
+    StoreCopies copies,
     InspectionSlots inspectionSlots,
     IOptions<DocumentProxyOptions> options,
     ILogger<DocumentUploadHandler> logger)
@@ -96,6 +98,13 @@ internal sealed class DocumentUploadHandler(
         }
 
         context.ReassignProxyRequest(store);
+        if (HttpMethods.IsPut(request.Method))
+        {
+            // A POST is handled by the resource at its path and need not store anything there, so
+            // only a PUT makes the path's copies in other stores stale.
+            context.Features.Set(new UploadStoreFeature(proxy.Route, store, objectId));
+        }
+
         Stream body = window.Prepend(request.Body);
         if (decision.Action == UploadAction.Pass)
         {
@@ -153,6 +162,42 @@ internal sealed class DocumentUploadHandler(
             : null;
         context.Features.Set(new UploadBodyFeature(ciphertextLength, objectId));
         return true;
+    }
+
+    /// <summary>
+    /// Response side of a PUT, before the client gets the store's answer: once the chosen store
+    /// has stored the new version, the path is removed from the route's other stores. Reads serve
+    /// the first store in route order that holds a path, so an older copy left in another store
+    /// (the label changed, and with it the store) would be served instead of the new version, or
+    /// come back after a DELETE. If a copy cannot be removed now, the client gets 503 +
+    /// Retry-After rather than a success that reads would contradict; the same PUT again stores
+    /// the version again and finishes the removal.
+    /// </summary>
+    public async Task CompleteStoredAsync(ResponseTransformContext context, UploadStoreFeature stored)
+    {
+        if (context.ProxyResponse is not { IsSuccessStatusCode: true })
+        {
+            return;
+        }
+
+        HttpContext http = context.HttpContext;
+        RemovalReport report = await copies.RemoveAsync(stored.Route, http.Request.Path, stored.Store, depth: null, context.CancellationToken);
+        StoreRemoval[] remaining = [.. report.Remaining];
+        if (remaining.Length == 0)
+        {
+            return;
+        }
+
+        foreach (StoreRemoval copy in remaining)
+        {
+            DocumentProxyLog.StoreCopyNotRemoved(logger, stored.ObjectId, http.Request.Method, copy.Store, copy.Outcome, copy.Error);
+        }
+
+        context.SuppressResponseBody = true;
+        await ProblemResponses.WriteAsync(http, StatusCodes.Status503ServiceUnavailable, "Older copy not removed yet",
+            $"The new version is stored in {stored.Store.ClusterId}, but an older copy in {string.Join(", ", remaining.Select(r => r.Store))} "
+            + "could not be removed yet, and reads could still return it. Send the same upload again later to finish.",
+            retryAfterSeconds: options.Value.RetryAfterSeconds, correlationId: http.TraceIdentifier);
     }
 
     /// <summary>

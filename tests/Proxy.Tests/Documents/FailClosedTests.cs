@@ -87,6 +87,35 @@ public sealed class FailClosedTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Put_OlderCopyInStoppedStore_Is503WithRetryAfter_ThenRetryLeavesOneCopy()
+    {
+        // v1 (interne) is in the EU store; v2 is confidentiel, so it goes to the French store, and
+        // the EU copy, which reads would still serve first, must go: with the EU store down, it cannot.
+        string path = $"/copies/{Guid.NewGuid():N}/rapport.txt";
+        using HttpClient client = _gateway.Client("alice", "collaborateurs-groupe");
+        Assert.Equal(HttpStatusCode.Created, await StoreCopiesTests.PutAsync(client, path, "Rapport v1, interne.", label: null));
+
+        await _gateway.Eu.StopAsync();
+        using (var request = new HttpRequestMessage(HttpMethod.Put, path) { Content = new StringContent("Rapport v2, confidentiel.") })
+        {
+            request.Headers.Add("X-Sovereignty-Label", "Confidentiel");
+            using HttpResponseMessage response = await client.SendAsync(request);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            Assert.Equal(TimeSpan.FromSeconds(7), response.Headers.RetryAfter?.Delta);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            Assert.Contains(GatewayFixture.EuStore, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        await _gateway.Eu.RestartAsync();
+        HttpStatusCode retried = await StoreCopiesTests.PutAsync(client, path, "Rapport v2, confidentiel.", "Confidentiel");
+
+        Assert.True(retried is HttpStatusCode.Created or HttpStatusCode.NoContent, $"retry answered {retried}");
+        Assert.False(File.Exists(_gateway.Eu.StoredPath(path)), "the older EU copy must be gone");
+        Assert.True(File.Exists(_gateway.Fr.StoredPath(path)));
+        Assert.Equal("Rapport v2, confidentiel.", await client.GetStringAsync(path));
+    }
+
+    [Fact]
     public async Task Put_ClientAbortsHalfway_NoObjectStored()
     {
         // Past the 4 MiB inspection window, so the encrypted upload to the store is under way.
