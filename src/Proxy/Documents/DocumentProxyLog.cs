@@ -62,4 +62,8 @@ internal static partial class DocumentProxyLog
     [LoggerMessage(EventId = 5121, EventName = "LabelNotStorableHere", Level = LogLevel.Warning,
         Message = "{ObjectId}: label {Label} may only be stored in {AllowedStores}, which route {RouteId} does not use; upload refused")]
     public static partial void LabelNotStorableHere(ILogger logger, string objectId, string label, string routeId, string allowedStores);
+
+    [LoggerMessage(EventId = 5122, EventName = "RelocationRefused", Level = LogLevel.Warning,
+        Message = "MOVE/COPY of {Source} to {Destination} by {Subject} refused: the policy treats the paths differently ({SourceRule} / {DestinationRule})")]
+    public static partial void RelocationRefused(ILogger logger, string source, string destination, string subject, string sourceRule, string destinationRule);
 }

@@ -9,15 +9,16 @@ namespace Sovereignty.Proxy.Documents;
 /// <summary>
 /// The document proxy's step in YARP's pipeline: no anonymous caller gets past it; uploads
 /// and downloads are handed to their handlers; DELETE removes the path from every store of the
-/// route; MOVE and COPY go to the store that holds the source; PROPFIND answers get plaintext
-/// sizes; the other WebDAV methods (MKCOL, OPTIONS) pass through to the route's first
-/// reachable store.
+/// route; MOVE and COPY, when the policy treats both paths alike, go to the store that holds
+/// the source; PROPFIND answers get plaintext sizes; the other WebDAV methods (MKCOL, OPTIONS)
+/// pass through to the route's first reachable store.
 /// </summary>
 internal sealed class DocumentProxyMiddleware(
     RequestDelegate next,
     DocumentUploadHandler uploads,
     DocumentDownloadHandler downloads,
     DocumentDeleteHandler deletes,
+    RelocationCheck relocations,
     DocumentStores stores,
     IOptions<DocumentProxyOptions> options,
     ILogger<DocumentProxyMiddleware> logger)
@@ -57,7 +58,7 @@ internal sealed class DocumentProxyMiddleware(
         }
         else if (HttpMethods.Equals(method, "MOVE") || HttpMethods.Equals(method, "COPY"))
         {
-            forward = await RouteToHolderAsync(context, proxy);
+            forward = await relocations.AllowsAsync(context, caller) && await RouteToHolderAsync(context, proxy);
         }
         else
         {

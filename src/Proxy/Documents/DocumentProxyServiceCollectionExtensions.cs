@@ -34,6 +34,7 @@ public static class DocumentProxyServiceCollectionExtensions
         services.AddSingleton<DocumentUploadHandler>();
         services.AddSingleton<DocumentDownloadHandler>();
         services.AddSingleton<StoreCopies>();
+        services.AddSingleton<RelocationCheck>();
         services.AddSingleton<DocumentDeleteHandler>();
         services.AddSingleton<PropfindRewriter>();
         services.AddReverseProxy()

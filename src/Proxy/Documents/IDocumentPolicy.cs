@@ -16,6 +16,13 @@ public interface IDocumentPolicy
     ValueTask<UploadDecision> DecideUploadAsync(UploadSample sample, CallerIdentity caller, CancellationToken cancellationToken);
 
     /// <summary>
+    /// What the policy decides for a document at <paramref name="path"/> from its path and file
+    /// name alone, without content: the part of a decision that changes when a document is
+    /// moved or copied (WebDAV MOVE and COPY do not send the content through the gateway).
+    /// </summary>
+    UploadDecision DecideByPath(string path, CallerIdentity caller);
+
+    /// <summary>
     /// Decides whether <paramref name="caller"/> may read an object whose envelope header is
     /// <paramref name="header"/> (its label and the readers recorded at upload); <c>null</c>
     /// for an object stored in clear.

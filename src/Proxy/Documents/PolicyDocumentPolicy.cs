@@ -50,6 +50,25 @@ internal sealed class PolicyDocumentPolicy(IPolicySource source, ContentExtracto
             FileName = sample.FileName,
             ContentType = sample.ContentType,
         };
+        return ValueTask.FromResult(Decide(policy, request, cancellationToken));
+    }
+
+    public UploadDecision DecideByPath(string path, CallerIdentity caller)
+    {
+        CompiledPolicy policy = source.Current ?? throw new InvalidOperationException("No policy is loaded.");
+        // No parts and nothing unscannable: only the path, file name and channel rules can match.
+        var nothing = new ExtractedContent([], [], [], []);
+        var request = new ClassificationRequest(Channel.Document, nothing)
+        {
+            Sender = caller.Subject,
+            DocumentPath = path,
+            FileName = path[(path.LastIndexOf('/') + 1)..],
+        };
+        return Decide(policy, request, CancellationToken.None);
+    }
+
+    private static UploadDecision Decide(CompiledPolicy policy, ClassificationRequest request, CancellationToken cancellationToken)
+    {
         PolicyDecision decision = PolicyEvaluator.Evaluate(policy, request, cancellationToken);
         DecisionOutcome applied = decision.Applied;
         UploadAction action = applied.Action switch
@@ -59,7 +78,7 @@ internal sealed class PolicyDocumentPolicy(IPolicySource source, ContentExtracto
             _ when applied.KeyClass is not null => UploadAction.Encrypt,
             _ => UploadAction.Block,
         };
-        return ValueTask.FromResult(new UploadDecision(
+        return new UploadDecision(
             action,
             applied.Label,
             applied.KeyClass,
@@ -68,7 +87,7 @@ internal sealed class PolicyDocumentPolicy(IPolicySource source, ContentExtracto
             applied.BlockMessage,
             decision.PolicyVersion,
             applied.Readers.Groups,
-            applied.Readers.Subjects));
+            applied.Readers.Subjects);
     }
 
     public ReadDecision DecideRead(CallerIdentity caller, EnvelopeHeaderInfo? header)
