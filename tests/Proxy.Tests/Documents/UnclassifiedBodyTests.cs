@@ -59,12 +59,9 @@ public sealed class UnclassifiedBodyTests(GatewayFixture gateway)
     [InlineData("SEARCH")]
     public async Task OtherMethod_Is405ListingTheForwardedMethods_AndTheDocumentIsUnchanged(string method)
     {
-        string path = $"/methods/{Guid.NewGuid():N}/note.txt";
-        using HttpClient alice = gateway.Client("alice", "collaborateurs-groupe");
-        (await alice.PutAsync(path, new StringContent("Version 1."))).EnsureSuccessStatusCode();
-
-        using var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = new StringContent($"Client NIR {Nir}.") };
-        using HttpResponseMessage response = await alice.SendAsync(request);
+        (string path, HttpClient alice, HttpResponseMessage response) = await SendNirOverVersionOneAsync(method);
+        using var client = alice;
+        using var answer = response;
 
         Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
@@ -80,12 +77,9 @@ public sealed class UnclassifiedBodyTests(GatewayFixture gateway)
     [InlineData("OPTIONS")]
     public async Task BodyOnAMethodThatTakesNone_Is415_AndNothingChanges(string method)
     {
-        string path = $"/methods/{Guid.NewGuid():N}/note.txt";
-        using HttpClient alice = gateway.Client("alice", "collaborateurs-groupe");
-        (await alice.PutAsync(path, new StringContent("Version 1."))).EnsureSuccessStatusCode();
-
-        using var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = new StringContent($"Client NIR {Nir}.") };
-        using HttpResponseMessage response = await alice.SendAsync(request);
+        (string path, HttpClient alice, HttpResponseMessage response) = await SendNirOverVersionOneAsync(method);
+        using var client = alice;
+        using var answer = response;
 
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
@@ -102,6 +96,16 @@ public sealed class UnclassifiedBodyTests(GatewayFixture gateway)
         (await alice.DeleteAsync(path)).EnsureSuccessStatusCode();
 
         Assert.Equal(HttpStatusCode.NotFound, (await alice.GetAsync(path)).StatusCode);
+    }
+
+    /// <summary>Stores "Version 1." at a fresh path, then sends <paramref name="method"/> there with a NIR in its body.</summary>
+    private async Task<(string Path, HttpClient Alice, HttpResponseMessage Response)> SendNirOverVersionOneAsync(string method)
+    {
+        string path = $"/methods/{Guid.NewGuid():N}/note.txt";
+        HttpClient alice = gateway.Client("alice", "collaborateurs-groupe");
+        (await alice.PutAsync(path, new StringContent("Version 1."))).EnsureSuccessStatusCode();
+        using var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = new StringContent($"Client NIR {Nir}.") };
+        return (path, alice, await alice.SendAsync(request));
     }
 
     private static byte[] Compress(string text)
