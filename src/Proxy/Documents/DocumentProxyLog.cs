@@ -62,4 +62,12 @@ internal static partial class DocumentProxyLog
     [LoggerMessage(EventId = 5121, EventName = "LabelNotStorableHere", Level = LogLevel.Warning,
         Message = "{ObjectId}: label {Label} may only be stored in {AllowedStores}, which route {RouteId} does not use; upload refused")]
     public static partial void LabelNotStorableHere(ILogger logger, string objectId, string label, string routeId, string allowedStores);
+
+    [LoggerMessage(EventId = 5130, EventName = "UploadPreconditionFailed", Level = LogLevel.Information,
+        Message = "{ObjectId}: upload by {Subject} not stored, its condition does not hold ({Outcome}, current ETag {ETag}); answered 412")]
+    public static partial void UploadPreconditionFailed(ILogger logger, string objectId, string subject, UploadPreconditionOutcome outcome, string? etag);
+
+    [LoggerMessage(EventId = 5131, EventName = "UploadConditionUnchecked", Level = LogLevel.Error,
+        Message = "{ObjectId}: the upload's condition could not be checked ({Reason}); answered 503")]
+    public static partial void UploadConditionUnchecked(ILogger logger, string objectId, string reason);
 }

@@ -24,6 +24,7 @@ internal sealed class DocumentUploadHandler(
     IDocumentEnvelopes envelopes,
     DocumentStores stores,
     StoreCopies copies,
+    UploadConditions conditions,
     InspectionSlots inspectionSlots,
     IOptions<DocumentProxyOptions> options,
     ILogger<DocumentUploadHandler> logger)
@@ -48,6 +49,12 @@ internal sealed class DocumentUploadHandler(
             await ProblemResponses.WriteAsync(context, StatusCodes.Status415UnsupportedMediaType, "Compressed upload not accepted",
                 $"Uploads with Content-Encoding '{request.Headers.ContentEncoding}' cannot be classified. Send the document without a content coding.",
                 correlationId: context.TraceIdentifier, headers: new Dictionary<string, string> { [HeaderNames.AcceptEncoding] = "identity" });
+            return false;
+        }
+
+        // Before the body is read: a failed condition needs none of it, and nothing is stored.
+        if (!await conditions.CheckAsync(context, proxy.Route, objectId, caller.Subject))
+        {
             return false;
         }
 
