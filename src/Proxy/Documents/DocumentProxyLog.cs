@@ -70,4 +70,8 @@ internal static partial class DocumentProxyLog
     [LoggerMessage(EventId = 5131, EventName = "UploadConditionUnchecked", Level = LogLevel.Error,
         Message = "{ObjectId}: the upload's condition could not be checked ({Reason}); answered 503")]
     public static partial void UploadConditionUnchecked(ILogger logger, string objectId, string reason);
+
+    [LoggerMessage(EventId = 5132, EventName = "UploadTooLarge", Level = LogLevel.Warning,
+        Message = "{ObjectId}: upload by {Subject} refused, its body exceeds the request body limit (declared length {DeclaredLength}); answered 413")]
+    public static partial void UploadTooLarge(ILogger logger, string objectId, string subject, long? declaredLength);
 }
