@@ -103,6 +103,19 @@ public sealed class ConditionalUploadTests(GatewayFixture gateway)
     }
 
     [Fact]
+    public async Task Put_IfNoneMatchAny_EmptyClearDocumentExists_Is412()
+    {
+        string path = NewPath();
+        using HttpClient client = Client();
+        Assert.Equal(HttpStatusCode.Created, (await PutAsync(client, path, "", "Public")).StatusCode);
+
+        using HttpResponseMessage response = await PutAsync(client, path, "Not empty.", "Public", r => r.Headers.IfNoneMatch.Add(EntityTagHeaderValue.Any));
+
+        await AssertPreconditionFailedAsync(response, "already exists");
+        Assert.Equal("", await client.GetStringAsync(path));
+    }
+
+    [Fact]
     public async Task Put_IfNoneMatchCurrentTag_Is412_AnotherTagStores()
     {
         string path = NewPath();
