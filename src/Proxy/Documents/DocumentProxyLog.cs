@@ -66,4 +66,16 @@ internal static partial class DocumentProxyLog
     [LoggerMessage(EventId = 5122, EventName = "RelocationRefused", Level = LogLevel.Warning,
         Message = "MOVE/COPY of {Source} to {Destination} by {Subject} refused: the policy treats the paths differently ({SourceRule} / {DestinationRule})")]
     public static partial void RelocationRefused(ILogger logger, string source, string destination, string subject, string sourceRule, string destinationRule);
+
+    [LoggerMessage(EventId = 5130, EventName = "UploadPreconditionFailed", Level = LogLevel.Information,
+        Message = "{ObjectId}: upload by {Subject} not stored, its condition does not hold ({Outcome}, current ETag {ETag}); answered 412")]
+    public static partial void UploadPreconditionFailed(ILogger logger, string objectId, string subject, UploadPreconditionOutcome outcome, string? etag);
+
+    [LoggerMessage(EventId = 5131, EventName = "UploadConditionUnchecked", Level = LogLevel.Error,
+        Message = "{ObjectId}: the upload's condition could not be checked ({Reason}); answered 503")]
+    public static partial void UploadConditionUnchecked(ILogger logger, string objectId, string reason);
+
+    [LoggerMessage(EventId = 5132, EventName = "UploadTooLarge", Level = LogLevel.Warning,
+        Message = "{ObjectId}: upload by {Subject} refused, its body exceeds the request body limit (declared length {DeclaredLength}); answered 413")]
+    public static partial void UploadTooLarge(ILogger logger, string objectId, string subject, long? declaredLength);
 }

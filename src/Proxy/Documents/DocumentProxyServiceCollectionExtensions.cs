@@ -31,6 +31,7 @@ public static class DocumentProxyServiceCollectionExtensions
         services.AddSingleton<DocumentStores>();
         services.AddSingleton<DocumentAudit>();
         services.AddSingleton<InspectionSlots>();
+        services.AddSingleton<UploadConditions>();
         services.AddSingleton<DocumentUploadHandler>();
         services.AddSingleton<DocumentDownloadHandler>();
         services.AddSingleton<StoreCopies>();

@@ -42,6 +42,16 @@ internal sealed class DocumentTransformProvider : ITransformProvider
             content.Headers.Remove(HeaderNames.ContentMD5);
         }
 
+        if (HttpMethods.IsPut(http.Request.Method) || HttpMethods.IsPost(http.Request.Method))
+        {
+            // The gateway checked the upload's conditions against the document as clients read it
+            // (UploadConditions); a store knows only its own ciphertext's tags and its own copies.
+            HttpRequestMessage request = context.ProxyRequest;
+            request.Headers.Remove(HeaderNames.IfMatch);
+            request.Headers.Remove(HeaderNames.IfNoneMatch);
+            request.Headers.Remove(HeaderNames.IfUnmodifiedSince);
+        }
+
         if (http.Features.Get<DownloadPlanFeature>() is { } plan)
         {
             HttpRequestMessage request = context.ProxyRequest;

@@ -24,6 +24,7 @@ internal sealed class DocumentUploadHandler(
     IDocumentEnvelopes envelopes,
     DocumentStores stores,
     StoreCopies copies,
+    UploadConditions conditions,
     InspectionSlots inspectionSlots,
     IOptions<DocumentProxyOptions> options,
     ILogger<DocumentUploadHandler> logger)
@@ -51,9 +52,35 @@ internal sealed class DocumentUploadHandler(
             return false;
         }
 
+        if (UploadSizeLimit.IsDeclaredOver(context))
+        {
+            // Kestrel would refuse the body when it is first read, with a bare 413.
+            DocumentProxyLog.UploadTooLarge(logger, objectId, caller.Subject, request.ContentLength);
+            await UploadSizeLimit.AnswerAsync(context);
+            return false;
+        }
+
+        // Before the body is read: a failed condition needs none of it, and nothing is stored.
+        if (!await conditions.CheckAsync(context, proxy.Route, objectId, caller.Subject))
+        {
+            return false;
+        }
+
         IDisposable? slot = await inspectionSlots.EnterAsync(request.ContentLength, settings.InspectionWindowBytes, aborted);
-        InspectionWindow window = await InspectionWindow.ReadAsync(
-            request.Body, settings.InspectionWindowBytes, request.ContentLength, inspectionSlots.Buffers, slot, aborted);
+        InspectionWindow window;
+        try
+        {
+            window = await InspectionWindow.ReadAsync(
+                request.Body, settings.InspectionWindowBytes, request.ContentLength, inspectionSlots.Buffers, slot, aborted);
+        }
+        catch (BadHttpRequestException e) when (UploadSizeLimit.IsTooLarge(e))
+        {
+            // A body without a declared length that passed the limit within the window.
+            DocumentProxyLog.UploadTooLarge(logger, objectId, caller.Subject, request.ContentLength);
+            await UploadSizeLimit.AnswerAsync(context);
+            return false;
+        }
+
         // Released as soon as the window has been forwarded; at the latest when the request ends.
         context.Response.RegisterForDispose(window);
         var sample = new UploadSample(
@@ -204,10 +231,21 @@ internal sealed class DocumentUploadHandler(
     /// After forwarding: when the envelope's last segment failed because its audit event could
     /// not be written, the store got an incomplete body and dropped it; YARP answers that as a
     /// client error (400). The caller gets what a refusal before forwarding gives: 503 with
-    /// Retry-After.
+    /// Retry-After. A body that passed the size limit while forwarded gets the 413 problem.
     /// </summary>
     public Task AnswerAbandonedAsync(HttpContext context)
     {
+        if (!context.Response.HasStarted
+            && UploadSizeLimit.IsTooLarge(context.Features.Get<IForwarderErrorFeature>()?.Exception))
+        {
+            // The body passed Kestrel's limit while it was being forwarded (no declared length,
+            // longer than the window): YARP aborted the upstream request, so nothing is stored.
+            string objectId = ObjectIdentity.Of(context.GetReverseProxyFeature().Route.Config.RouteId, context.Request.Path.Value ?? "/");
+            DocumentProxyLog.UploadTooLarge(logger, objectId, context.GetCaller()?.Subject ?? "?", context.Request.ContentLength);
+            context.Response.Clear();
+            return UploadSizeLimit.AnswerAsync(context);
+        }
+
         if (context.Response.HasStarted
             || context.Features.Get<UploadBodyFeature>() is not { } upload
             || context.Features.Get<IForwarderErrorFeature>()?.Exception is not { } error

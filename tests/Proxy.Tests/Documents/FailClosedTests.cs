@@ -116,6 +116,24 @@ public sealed class FailClosedTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Put_ConditionalWhileAStoreIsDown_Is503WithRetryAfter_NothingStored()
+    {
+        // If-None-Match: * asks "only if no version exists": the French store, which could hold
+        // one, cannot be asked, so the gateway cannot know and must not store.
+        string path = $"/conditional/{Guid.NewGuid():N}/note.txt";
+        using HttpClient client = _gateway.Client("alice", "collaborateurs-groupe");
+        await _gateway.Fr.StopAsync();
+
+        using HttpResponseMessage response = await ConditionalUploadTests.PutAsync(client, path, "Compte rendu interne.", label: null,
+            r => r.Headers.IfNoneMatch.Add(System.Net.Http.Headers.EntityTagHeaderValue.Any));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(7), response.Headers.RetryAfter?.Delta);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.False(File.Exists(_gateway.Eu.StoredPath(path)));
+    }
+
+    [Fact]
     public async Task Put_ClientAbortsHalfway_NoObjectStored()
     {
         // Past the 4 MiB inspection window, so the encrypted upload to the store is under way.
