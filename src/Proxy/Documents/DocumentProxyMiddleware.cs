@@ -9,15 +9,16 @@ namespace Sovereignty.Proxy.Documents;
 /// <summary>
 /// The document proxy's step in YARP's pipeline: no anonymous caller gets past it; uploads
 /// and downloads are handed to their handlers; DELETE removes the path from every store of the
-/// route; MOVE and COPY go to the store that holds the source; PROPFIND answers get plaintext
-/// sizes; the other WebDAV methods (MKCOL, OPTIONS) pass through to the route's first
-/// reachable store.
+/// route; MOVE and COPY go to the store that holds the source; PROPFIND lists every store of
+/// the route, with plaintext sizes; the other WebDAV methods (MKCOL, OPTIONS) pass through to
+/// the route's first reachable store.
 /// </summary>
 internal sealed class DocumentProxyMiddleware(
     RequestDelegate next,
     DocumentUploadHandler uploads,
     DocumentDownloadHandler downloads,
     DocumentDeleteHandler deletes,
+    PropfindHandler listings,
     DocumentStores stores,
     IOptions<DocumentProxyOptions> options,
     ILogger<DocumentProxyMiddleware> logger)
@@ -55,6 +56,11 @@ internal sealed class DocumentProxyMiddleware(
             await deletes.AnswerAsync(context, proxy);
             forward = false;
         }
+        else if (HttpMethods.Equals(method, "PROPFIND"))
+        {
+            await listings.AnswerAsync(context, proxy);
+            forward = false;
+        }
         else if (HttpMethods.Equals(method, "MOVE") || HttpMethods.Equals(method, "COPY"))
         {
             forward = await RouteToHolderAsync(context, proxy);
@@ -62,10 +68,6 @@ internal sealed class DocumentProxyMiddleware(
         else
         {
             forward = await RouteToFirstStoreAsync(context, proxy);
-            if (forward && string.Equals(method, "PROPFIND", StringComparison.OrdinalIgnoreCase))
-            {
-                context.Features.Set(new PropfindFeature(stores.Readable(proxy.Route)[0]));
-            }
         }
 
         if (forward)

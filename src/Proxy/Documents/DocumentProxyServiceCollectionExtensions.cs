@@ -36,6 +36,7 @@ public static class DocumentProxyServiceCollectionExtensions
         services.AddSingleton<StoreCopies>();
         services.AddSingleton<DocumentDeleteHandler>();
         services.AddSingleton<PropfindRewriter>();
+        services.AddSingleton<PropfindHandler>();
         services.AddReverseProxy()
             .LoadFromConfig(configuration.GetSection(ReverseProxySection))
             .AddTransforms<DocumentTransformProvider>();

@@ -46,9 +46,6 @@ internal sealed record DownloadPlanFeature(
     string Rule,
     string PolicyVersion);
 
-/// <summary>Set on PROPFIND requests whose answer gets plaintext sizes.</summary>
-internal sealed record PropfindFeature(ClusterState Store);
-
 /// <summary>Identifies the object and request in audit events and logs.</summary>
 internal static class ObjectIdentity
 {
