@@ -90,7 +90,7 @@ internal sealed class DocumentDownloadHandler(
             return false;
         }
 
-        string? etag = EntityTags.ForPlaintext(probe.ETag);
+        string? etag = EntityTags.ForPlaintext(probe, header);
         HttpResponse response = context.Response;
         bool isHead = HttpMethods.IsHead(context.Request.Method);
         PreconditionOutcome precondition = DownloadPreconditions.Evaluate(context.Request.Headers, etag, probe.LastModified);
@@ -136,7 +136,7 @@ internal sealed class DocumentDownloadHandler(
         }
 
         (long first, long last) = envelopes.CiphertextRange(offset, count, plaintextLength, header.HeaderLength);
-        var plan = new DownloadPlanFeature(header, probe.Prefix, store, objectId, probe.ETag ?? string.Empty, total,
+        var plan = new DownloadPlanFeature(header, probe.Prefix, store, objectId, probe.ETag ?? string.Empty, etag, total,
             plaintextLength, offset, count, first, last, isRange, read.Rule, read.PolicyVersion);
         if (last < probe.Prefix.Length)
         {
@@ -253,7 +253,7 @@ internal sealed class DocumentDownloadHandler(
 
         await using (plaintext)
         {
-            StartDecryptedResponse(context.Response, plan, EntityTags.ForPlaintext(plan.UpstreamETag), contentType, lastModified);
+            StartDecryptedResponse(context.Response, plan, plan.PlaintextETag, contentType, lastModified);
             try
             {
                 await KeyService.Envelope.Envelope.CopyAsync(plaintext, context.Response.Body, context.RequestAborted);

@@ -55,6 +55,10 @@ internal static partial class DocumentProxyLog
         Message = "{ObjectId}: {Method} could not remove the copy in store {Store} ({Outcome}); answered 503")]
     public static partial void StoreCopyNotRemoved(ILogger logger, string objectId, string method, string store, string outcome, Exception? exception);
 
+    [LoggerMessage(EventId = 5112, EventName = "ListingStoreUnavailable", Level = LogLevel.Error,
+        Message = "{ObjectId}: PROPFIND could not list store {Store} ({Outcome}); answered 503 rather than an incomplete listing")]
+    public static partial void ListingStoreUnavailable(ILogger logger, string objectId, string store, string outcome, Exception? exception);
+
     [LoggerMessage(EventId = 5120, EventName = "UploadContentCoded", Level = LogLevel.Warning,
         Message = "{ObjectId}: upload by {Subject} refused, Content-Encoding {Coding} cannot be classified")]
     public static partial void UploadContentCoded(ILogger logger, string objectId, string subject, string coding);

@@ -10,8 +10,8 @@ namespace Sovereignty.Proxy.Documents;
 /// The document proxy's step in YARP's pipeline: no anonymous caller gets past it; uploads
 /// and downloads are handed to their handlers; DELETE removes the path from every store of the
 /// route; MOVE and COPY, when the policy treats both paths alike, go to the store that holds
-/// the source; PROPFIND answers get plaintext sizes; the other WebDAV methods (MKCOL, OPTIONS)
-/// pass through to the route's first reachable store.
+/// the source; PROPFIND lists every store of the route, with plaintext sizes; the other
+/// WebDAV methods (MKCOL, OPTIONS) pass through to the route's first reachable store.
 /// </summary>
 internal sealed class DocumentProxyMiddleware(
     RequestDelegate next,
@@ -19,6 +19,7 @@ internal sealed class DocumentProxyMiddleware(
     DocumentDownloadHandler downloads,
     DocumentDeleteHandler deletes,
     RelocationCheck relocations,
+    PropfindHandler listings,
     DocumentStores stores,
     IOptions<DocumentProxyOptions> options,
     ILogger<DocumentProxyMiddleware> logger)
@@ -56,6 +57,11 @@ internal sealed class DocumentProxyMiddleware(
             await deletes.AnswerAsync(context, proxy);
             forward = false;
         }
+        else if (HttpMethods.Equals(method, "PROPFIND"))
+        {
+            await listings.AnswerAsync(context, proxy);
+            forward = false;
+        }
         else if (HttpMethods.Equals(method, "MOVE") || HttpMethods.Equals(method, "COPY"))
         {
             forward = await relocations.AllowsAsync(context, caller) && await RouteToHolderAsync(context, proxy);
@@ -63,10 +69,6 @@ internal sealed class DocumentProxyMiddleware(
         else
         {
             forward = await RouteToFirstStoreAsync(context, proxy);
-            if (forward && string.Equals(method, "PROPFIND", StringComparison.OrdinalIgnoreCase))
-            {
-                context.Features.Set(new PropfindFeature(stores.Readable(proxy.Route)[0]));
-            }
         }
 
         if (forward)

@@ -38,6 +38,7 @@ public static class DocumentProxyServiceCollectionExtensions
         services.AddSingleton<RelocationCheck>();
         services.AddSingleton<DocumentDeleteHandler>();
         services.AddSingleton<PropfindRewriter>();
+        services.AddSingleton<PropfindHandler>();
         services.AddReverseProxy()
             .LoadFromConfig(configuration.GetSection(ReverseProxySection))
             .AddTransforms<DocumentTransformProvider>();

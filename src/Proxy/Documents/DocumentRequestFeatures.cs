@@ -19,6 +19,7 @@ internal sealed record UploadStoreFeature(RouteModel Route, ClusterState Store, 
 /// <param name="Store">The store the object is read from.</param>
 /// <param name="ObjectId">Route and path, for logs and audit.</param>
 /// <param name="UpstreamETag">The store's ETag of the probed version ("" when none).</param>
+/// <param name="PlaintextETag">The ETag the client gets (<see cref="EntityTags.ForPlaintext(UpstreamProbeResult, EnvelopeHeaderInfo)"/>).</param>
 /// <param name="EnvelopeLength">The stored length.</param>
 /// <param name="PlaintextLength">The plaintext length.</param>
 /// <param name="Offset">First plaintext byte to send.</param>
@@ -34,6 +35,7 @@ internal sealed record DownloadPlanFeature(
     ClusterState Store,
     string ObjectId,
     string UpstreamETag,
+    string? PlaintextETag,
     long EnvelopeLength,
     long PlaintextLength,
     long Offset,
@@ -43,9 +45,6 @@ internal sealed record DownloadPlanFeature(
     bool IsRange,
     string Rule,
     string PolicyVersion);
-
-/// <summary>Set on PROPFIND requests whose answer gets plaintext sizes.</summary>
-internal sealed record PropfindFeature(ClusterState Store);
 
 /// <summary>Identifies the object and request in audit events and logs.</summary>
 internal static class ObjectIdentity

@@ -8,7 +8,7 @@ namespace Sovereignty.Proxy.Documents;
 /// <summary>
 /// YARP transforms on every document route: the upstream length of an encrypted upload,
 /// the ciphertext range of a decrypting download, WebDAV <c>Destination</c> and store
-/// <c>Location</c> rewriting, the decrypting / size-rewriting response bodies, and the removal
+/// <c>Location</c> rewriting, the decrypting response bodies, and the removal
 /// of older copies once an upload is stored.
 /// </summary>
 /// <remarks>
@@ -72,12 +72,6 @@ internal sealed class DocumentTransformProvider : ITransformProvider
             }
         }
 
-        if (http.Features.Get<PropfindFeature>() is not null)
-        {
-            // The answer is parsed to report plaintext sizes: YARP does not decompress it.
-            context.ProxyRequest.Headers.Remove(HeaderNames.AcceptEncoding);
-        }
-
         if ((HttpMethods.Equals(http.Request.Method, "MOVE") || HttpMethods.Equals(http.Request.Method, "COPY"))
             && http.Request.Headers["Destination"].FirstOrDefault() is { } destination
             && Uri.TryCreate(destination, UriKind.Absolute, out Uri? destinationUri)
@@ -105,12 +99,6 @@ internal sealed class DocumentTransformProvider : ITransformProvider
         if (http.Features.Get<UploadStoreFeature>() is { } stored)
         {
             await http.RequestServices.GetRequiredService<DocumentUploadHandler>().CompleteStoredAsync(context, stored);
-            return;
-        }
-
-        if (http.Features.Get<PropfindFeature>() is { } listing)
-        {
-            await http.RequestServices.GetRequiredService<PropfindRewriter>().RewriteAsync(context, listing);
         }
     }
 

@@ -96,7 +96,12 @@ public sealed record EnvelopeProbe(EnvelopeProbeStatus Status, EnvelopeHeaderInf
 /// <param name="Key">The KEK version that wrapped the data key.</param>
 /// <param name="Context">The authenticated encryption context, in order.</param>
 /// <param name="Opaque">The parsed header as the envelope format holds it, for <see cref="IDocumentEnvelopes.OpenRangeAsync"/>.</param>
-public sealed record EnvelopeHeaderInfo(int HeaderLength, KeyReference Key, IReadOnlyList<KeyValuePair<string, string>> Context, object Opaque)
+/// <param name="Fingerprint">
+/// The first 8 hex digits of the SHA-256 of the header bytes. Every envelope has a fresh salt and
+/// wrapped data key, so it tells two versions apart where the store's ETag (nginx: mtime and
+/// size) may not.
+/// </param>
+public sealed record EnvelopeHeaderInfo(int HeaderLength, KeyReference Key, IReadOnlyList<KeyValuePair<string, string>> Context, object Opaque, string Fingerprint)
 {
     /// <summary>Context key under which the proxy stores the label.</summary>
     public const string LabelKey = "label";

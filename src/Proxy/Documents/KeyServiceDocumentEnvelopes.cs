@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Sovereignty.KeyService;
 using Sovereignty.KeyService.DataKeys;
 using Sovereignty.KeyService.Envelope;
@@ -28,7 +29,7 @@ internal sealed class KeyServiceDocumentEnvelopes(DocumentCipher cipher) : IDocu
 
         return status switch
         {
-            EnvelopeHeaderStatus.Complete when header is not null => new EnvelopeProbe(EnvelopeProbeStatus.Envelope, Describe(header)),
+            EnvelopeHeaderStatus.Complete when header is not null => new EnvelopeProbe(EnvelopeProbeStatus.Envelope, Describe(header, prefix[..header.Length])),
             // No more bytes will come. Fewer than the magic and version byte ("S", "SVEN") cannot be
             // an envelope: clear data. More is an envelope that ends inside its header: cut short.
             EnvelopeHeaderStatus.NeedMoreData when isWholeObject => new EnvelopeProbe(
@@ -68,6 +69,10 @@ internal sealed class KeyServiceDocumentEnvelopes(DocumentCipher cipher) : IDocu
         return (start, end - 1);
     }
 
-    private static EnvelopeHeaderInfo Describe(EnvelopeHeader header) =>
-        new(header.Length, header.Key, [.. header.Context], header);
+    private static EnvelopeHeaderInfo Describe(EnvelopeHeader header, ReadOnlySpan<byte> bytes) =>
+        new(header.Length, header.Key, [.. header.Context], header, Fingerprint(bytes));
+
+    // 32 bits are plenty to tell versions of one path apart; it is no integrity check (segments are authenticated).
+    private static string Fingerprint(ReadOnlySpan<byte> headerBytes) =>
+        Convert.ToHexStringLower(SHA256.HashData(headerBytes))[..8];
 }

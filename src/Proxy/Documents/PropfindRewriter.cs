@@ -1,152 +1,136 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Text;
-using System.Xml;
 using System.Xml.Linq;
 using Microsoft.Extensions.Options;
-using Yarp.ReverseProxy.Transforms;
+using Yarp.ReverseProxy.Model;
 
 namespace Sovereignty.Proxy.Documents;
 
 /// <summary>
-/// Rewrites WebDAV PROPFIND answers so <c>getcontentlength</c> is the plaintext size.
+/// Rewrites the entries of a PROPFIND answer so <c>getcontentlength</c> is the plaintext size
+/// and, for envelopes, <c>getetag</c> the ETag GET gives.
 /// </summary>
 /// <remarks>
 /// The plaintext length is a pure function of the stored length and the envelope's header
 /// length, and header lengths vary (context, wrapped key). The proxy learns each object's
-/// header length from a short <c>Range</c> probe of its first bytes and caches the result by
-/// (store, path, stored length, last modified), so a listing probes only objects it has not
-/// seen in that version; objects in clear keep their size.
+/// header from a short <c>Range</c> probe of its first bytes, in the store that listed it, and
+/// caches the result by (store, path, stored length, last modified), so a listing probes only
+/// objects it has not seen in that version; objects in clear keep their size and tag. A result
+/// is cached only once the store's clock has passed the version's second: until then another
+/// version of the same size may still get the same date (and nginx ETag), and its ETag must
+/// not be the cached one of the version before.
 /// </remarks>
 internal sealed class PropfindRewriter(
     IDocumentEnvelopes envelopes,
-    IOptions<DocumentProxyOptions> options,
-    ILogger<PropfindRewriter> logger)
+    IOptions<DocumentProxyOptions> options)
 {
     private const int MaxCacheEntries = 100_000;
-    private static readonly XNamespace Dav = "DAV:";
+    private static readonly XNamespace Dav = MultistatusMerge.Dav;
 
-    private readonly ConcurrentDictionary<(string Store, string Path, long Length, string? Modified), long> _plaintextLengths = new();
+    private readonly ConcurrentDictionary<(string Store, string Path, long Length, string? Modified), ListedObject> _objects = new();
 
-    public async Task RewriteAsync(ResponseTransformContext context, PropfindFeature listing)
+    /// <summary>Rewrites <paramref name="entries"/> (listing entries and the store that listed each) in place.</summary>
+    public async Task RewriteAsync(IReadOnlyList<(XElement Response, ClusterState Store)> entries, CancellationToken cancellationToken)
     {
-        HttpResponseMessage? upstream = context.ProxyResponse;
-        if (upstream is null || (int)upstream.StatusCode != StatusCodes.Status207MultiStatus)
-        {
-            return;
-        }
-
-        HttpContext http = context.HttpContext;
         DocumentProxyOptions settings = options.Value;
-        context.SuppressResponseBody = true;
-        byte[]? body = await ReadBoundedAsync(upstream.Content, settings.MaxPropfindResponseBytes, context.CancellationToken);
-        if (body is null)
-        {
-            DocumentProxyLog.PropfindTooLarge(logger, http.Request.Path.Value ?? "/", settings.MaxPropfindResponseBytes);
-            await ProblemResponses.WriteAsync(http, StatusCodes.Status502BadGateway, "Listing too large",
-                "The folder listing is larger than this gateway rewrites; list a smaller folder (Depth: 1).",
-                correlationId: http.TraceIdentifier);
-            return;
-        }
-
-        XDocument document;
-        try
-        {
-            using var reader = XmlReader.Create(new MemoryStream(body), new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null, Async = true });
-            document = await XDocument.LoadAsync(reader, LoadOptions.None, context.CancellationToken);
-        }
-        catch (XmlException)
-        {
-            await ProblemResponses.WriteAsync(http, StatusCodes.Status502BadGateway, "Invalid listing from the store",
-                "The store's PROPFIND answer is not valid XML.", correlationId: http.TraceIdentifier);
-            return;
-        }
-
-        var lengths = document.Descendants(Dav + "response")
-            .Select(response => (Href: response.Element(Dav + "href")?.Value, Length: response.Descendants(Dav + "getcontentlength").FirstOrDefault(),
-                Modified: response.Descendants(Dav + "getlastmodified").FirstOrDefault()?.Value))
-            .Where(item => item.Href is not null && item.Length is not null)
+        var objects = entries
+            .Select(entry => (entry.Store, Href: entry.Response.Element(Dav + "href")?.Value,
+                Lengths: entry.Response.Descendants(Dav + "getcontentlength").ToList(),
+                ETags: entry.Response.Descendants(Dav + "getetag").ToList(),
+                Modified: entry.Response.Descendants(Dav + "getlastmodified").FirstOrDefault()?.Value))
+            .Where(item => item.Href is not null && (item.Lengths.Count > 0 || item.ETags.Count > 0))
             .ToList();
         using var gate = new SemaphoreSlim(settings.PropfindProbeConcurrency);
-        await Task.WhenAll(lengths.Select(async item =>
+        await Task.WhenAll(objects.Select(async item =>
         {
-            if (!long.TryParse(item.Length!.Value, NumberStyles.None, CultureInfo.InvariantCulture, out long stored))
+            long? stored = null;
+            if (item.Lengths.Count > 0)
             {
-                return;
+                if (!long.TryParse(item.Lengths[0].Value, NumberStyles.None, CultureInfo.InvariantCulture, out long length))
+                {
+                    return;
+                }
+
+                stored = length;
             }
 
-            await gate.WaitAsync(context.CancellationToken);
+            await gate.WaitAsync(cancellationToken);
+            ListedObject listed;
             try
             {
-                long plaintext = await PlaintextLengthAsync(listing, item.Href!, stored, item.Modified, settings.ProbeBytes, context.CancellationToken);
-                item.Length.Value = plaintext.ToString(CultureInfo.InvariantCulture);
+                listed = await DescribeAsync(item.Store, item.Href!, stored, item.Modified, settings.ProbeBytes, cancellationToken);
             }
             finally
             {
                 gate.Release();
             }
+
+            foreach (XElement length in item.Lengths)
+            {
+                length.Value = listed.Length?.ToString(CultureInfo.InvariantCulture) ?? length.Value;
+            }
+
+            if (listed.ETag is not null)
+            {
+                foreach (XElement etag in item.ETags)
+                {
+                    etag.Value = listed.ETag;
+                }
+            }
         }));
-
-        using var output = new MemoryStream();
-        await using (var writer = XmlWriter.Create(output, new XmlWriterSettings { Encoding = new UTF8Encoding(false), Async = true }))
-        {
-            await document.SaveAsync(writer, context.CancellationToken);
-        }
-
-        http.Response.Headers.Remove(Microsoft.Net.Http.Headers.HeaderNames.ContentLength);
-        http.Response.ContentLength = output.Length;
-        await http.Response.Body.WriteAsync(output.GetBuffer().AsMemory(0, (int)output.Length), context.CancellationToken);
     }
 
-    private async Task<long> PlaintextLengthAsync(PropfindFeature listing, string href, long stored, string? modified, int probeBytes, CancellationToken cancellationToken)
+    private async Task<ListedObject> DescribeAsync(ClusterState store, string href, long? stored, string? modified, int probeBytes, CancellationToken cancellationToken)
     {
-        string path = Uri.TryCreate(href, UriKind.Absolute, out Uri? absolute) ? absolute.AbsolutePath : href;
-        var key = (listing.Store.ClusterId, path, stored, modified);
-        if (_plaintextLengths.TryGetValue(key, out long known))
+        string path = MultistatusMerge.PathOf(href);
+        var key = (store.ClusterId, path, stored ?? -1, modified);
+        if (_objects.TryGetValue(key, out ListedObject? known))
         {
             return known;
         }
 
-        long result = stored;
-        if (stored > 0)
+        if (stored == 0)
         {
-            UpstreamProbeResult probe = await UpstreamClient.ProbeAsync(listing.Store, PathString.FromUriComponent(path), probeBytes, cancellationToken);
-            EnvelopeProbe envelope = probe.Exists ? envelopes.Probe(probe.Prefix.Span, probe.IsWholeObject) : new EnvelopeProbe(EnvelopeProbeStatus.NotEnvelope);
-            if (envelope is { Status: EnvelopeProbeStatus.Envelope, Header: { } header }
-                && envelopes.TryGetPlaintextLength(stored, header.HeaderLength, out long plaintext))
+            // Never an envelope (an envelope has at least a header and a tag).
+            return new ListedObject(0, null);
+        }
+
+        UpstreamProbeResult probe = await UpstreamClient.ProbeAsync(store, PathString.FromUriComponent(path), probeBytes, cancellationToken);
+        EnvelopeProbe envelope = probe.Exists ? envelopes.Probe(probe.Prefix.Span, probe.IsWholeObject) : new EnvelopeProbe(EnvelopeProbeStatus.NotEnvelope);
+        var result = new ListedObject(stored, null);
+        if (envelope is { Status: EnvelopeProbeStatus.Envelope, Header: { } header })
+        {
+            long? plaintextLength = stored is long length && envelopes.TryGetPlaintextLength(length, header.HeaderLength, out long plaintext)
+                ? plaintext
+                : stored;
+            result = new ListedObject(plaintextLength, EntityTags.ForPlaintext(probe, header));
+        }
+
+        if (IsSettled(probe, modified))
+        {
+            if (_objects.Count >= MaxCacheEntries)
             {
-                result = plaintext;
+                _objects.Clear();
             }
+
+            _objects[key] = result;
         }
 
-        if (_plaintextLengths.Count >= MaxCacheEntries)
-        {
-            _plaintextLengths.Clear();
-        }
-
-        _plaintextLengths[key] = result;
         return result;
     }
 
-    private static async Task<byte[]?> ReadBoundedAsync(HttpContent content, int limit, CancellationToken cancellationToken)
-    {
-        await using Stream stream = await content.ReadAsStreamAsync(cancellationToken);
-        using var buffer = new MemoryStream();
-        byte[] chunk = new byte[64 * 1024];
-        while (true)
-        {
-            int read = await stream.ReadAsync(chunk, cancellationToken);
-            if (read == 0)
-            {
-                return buffer.ToArray();
-            }
+    /// <summary>
+    /// True when the probed version is the listed one and the store's clock is past its second:
+    /// no later version can then share its date.
+    /// </summary>
+    private static bool IsSettled(UpstreamProbeResult probe, string? modified) =>
+        probe.LastModified is DateTimeOffset version
+        && probe.Date is DateTimeOffset now
+        && now >= version.AddSeconds(1)
+        && modified is not null
+        && DateTimeOffset.TryParseExact(modified, "r", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out DateTimeOffset listed)
+        && listed == version;
 
-            if (buffer.Length + read > limit)
-            {
-                return null;
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-    }
+    /// <summary>What a listing reports for one object: null keeps the store's value.</summary>
+    private sealed record ListedObject(long? Length, string? ETag);
 }

@@ -24,12 +24,17 @@ internal sealed class UploadConditions(
     private const int MaxProbeBytes = 1024 * 1024;
 
     /// <summary>
-    /// The ETag GET gives for the probed version: the plaintext's for an envelope (also for one
-    /// whose header could not be read, which GET refuses to serve), the store's own for a clear
-    /// object, which GET passes through. Uploads compare against this and nothing else.
+    /// The ETag GET gives for the probed version: the plaintext's for an envelope, the store's own
+    /// for a clear object, which GET passes through; none for an envelope whose header could not
+    /// be read, which GET refuses to serve (so no tag a client holds can match it). Uploads
+    /// compare against this and nothing else.
     /// </summary>
-    public static string? CurrentETag(UpstreamProbeResult probe, EnvelopeProbe envelope) =>
-        envelope.Status == EnvelopeProbeStatus.NotEnvelope ? probe.ETag : EntityTags.ForPlaintext(probe.ETag);
+    public static string? CurrentETag(UpstreamProbeResult probe, EnvelopeProbe envelope) => envelope switch
+    {
+        { Status: EnvelopeProbeStatus.NotEnvelope } => probe.ETag,
+        { Header: { } header } => EntityTags.ForPlaintext(probe, header),
+        _ => null,
+    };
 
     /// <summary>True when the upload may go on; otherwise it was answered (412, or 503 + Retry-After).</summary>
     public async Task<bool> CheckAsync(HttpContext context, RouteModel route, string objectId, string subject)

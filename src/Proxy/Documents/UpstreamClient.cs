@@ -20,7 +20,7 @@ internal static class UpstreamClient
         using HttpResponseMessage response = await store.Model.HttpClient.SendAsync(request, cancellationToken);
         if (response.StatusCode is not (System.Net.HttpStatusCode.OK or System.Net.HttpStatusCode.PartialContent))
         {
-            return new UpstreamProbeResult((int)response.StatusCode, ReadOnlyMemory<byte>.Empty, null, null, null, null);
+            return new UpstreamProbeResult((int)response.StatusCode, ReadOnlyMemory<byte>.Empty, null, null, null, null, response.Headers.Date);
         }
 
         byte[] data = await ReadUpToAsync(response.Content, bytes, cancellationToken);
@@ -33,7 +33,8 @@ internal static class UpstreamClient
             total,
             response.Headers.ETag?.ToString(),
             response.Content.Headers.ContentType?.ToString(),
-            response.Content.Headers.LastModified);
+            response.Content.Headers.LastModified,
+            response.Headers.Date);
     }
 
     /// <summary>The absolute upstream URI of <paramref name="path"/> on <paramref name="destination"/>.</summary>
@@ -70,13 +71,15 @@ internal static class UpstreamClient
 /// <param name="ETag">The store's ETag of this version.</param>
 /// <param name="ContentType">The store's media type.</param>
 /// <param name="LastModified">The store's modification time.</param>
+/// <param name="Date">The store's clock when it answered (HTTP <c>Date</c>).</param>
 internal sealed record UpstreamProbeResult(
     int StatusCode,
     ReadOnlyMemory<byte> Prefix,
     long? TotalLength,
     string? ETag,
     string? ContentType,
-    DateTimeOffset? LastModified)
+    DateTimeOffset? LastModified,
+    DateTimeOffset? Date)
 {
     public bool Exists => StatusCode is 200 or 206;
 

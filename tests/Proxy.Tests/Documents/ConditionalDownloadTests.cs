@@ -77,6 +77,51 @@ public sealed class ConditionalDownloadTests(GatewayFixture gateway)
         }
     }
 
+    [Theory]
+    [InlineData(1_000)]
+    [InlineData(200_000)]
+    public async Task IfNoneMatch_TagOfAnOlderVersionOfSameSizeAndSecond_ServesTheNewVersion(int size)
+    {
+        // Regression: the store's ETag (nginx: mtime-size) is the same for two versions of one size
+        // written in the same second, and the plaintext ETag was derived from it alone, so a
+        // client's cache answered 304 and kept the older version.
+        string path = $"/conditional/{Guid.NewGuid():N}.bin";
+        using HttpClient client = gateway.Client("alice", "collaborateurs-groupe");
+        for (var attempt = 0; ; attempt++)
+        {
+            (EntityTagHeaderValue first, DateTimeOffset firstModified) = await PutAndHeadAsync(client, path, Content(size, 1));
+            byte[] second = Content(size, 2);
+            (EntityTagHeaderValue latest, DateTimeOffset latestModified) = await PutAndHeadAsync(client, path, second);
+            if (firstModified != latestModified && attempt < 10)
+            {
+                continue; // A second boundary fell between the uploads: the case needs both in one second.
+            }
+
+            Assert.Equal(firstModified, latestModified);
+            Assert.NotEqual(first, latest);
+            using HttpResponseMessage response = await SendAsync(client, path, r => r.Headers.IfNoneMatch.Add(first));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(latest, response.Headers.ETag);
+            Assert.Equal(second, await response.Content.ReadAsByteArrayAsync());
+            return;
+        }
+    }
+
+    private static byte[] Content(int size, int version)
+    {
+        byte[] content = new byte[size];
+        new Random(size * 10 + version).NextBytes(content);
+        return content;
+    }
+
+    private static async Task<(EntityTagHeaderValue ETag, DateTimeOffset LastModified)> PutAndHeadAsync(HttpClient client, string path, byte[] content)
+    {
+        (await client.PutAsync(path, new ByteArrayContent(content))).EnsureSuccessStatusCode();
+        using HttpResponseMessage head = await client.SendAsync(new HttpRequestMessage(HttpMethod.Head, path));
+        head.EnsureSuccessStatusCode();
+        return (head.Headers.ETag!, head.Content.Headers.LastModified!.Value);
+    }
+
     private async Task<(HttpClient Client, string Path, byte[] Content, EntityTagHeaderValue ETag, DateTimeOffset LastModified)> UploadAsync(int size)
     {
         string path = $"/conditional/{Guid.NewGuid():N}.bin";

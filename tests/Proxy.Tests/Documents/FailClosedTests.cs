@@ -134,6 +134,31 @@ public sealed class FailClosedTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Propfind_SecondStoreStopped_Is503WithRetryAfter_NotAPartialListing()
+    {
+        // The folder's confidential document is in the French store: listing the EU store alone
+        // would show a folder that looks complete and is not.
+        string folder = $"/listing/{Guid.NewGuid():N}/";
+        using HttpClient client = _gateway.Client("alice", "collaborateurs-groupe");
+        Assert.Equal(HttpStatusCode.Created, await StoreCopiesTests.PutAsync(client, folder + "interne.txt", "Compte rendu interne.", label: null));
+        Assert.Equal(HttpStatusCode.Created, await StoreCopiesTests.PutAsync(client, folder + "confidentiel.txt", "Note confidentielle.", "Confidentiel"));
+
+        await _gateway.Fr.StopAsync();
+        using (var request = new HttpRequestMessage(new HttpMethod("PROPFIND"), folder))
+        {
+            request.Headers.Add("Depth", "1");
+            using HttpResponseMessage response = await client.SendAsync(request);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            Assert.Equal(TimeSpan.FromSeconds(7), response.Headers.RetryAfter?.Delta);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        }
+
+        await _gateway.Fr.RestartAsync();
+        IReadOnlyDictionary<string, System.Xml.Linq.XElement> listing = await ListingTests.PropfindAsync(client, folder, "1");
+        Assert.Contains(folder + "confidentiel.txt", listing.Keys);
+    }
+
+    [Fact]
     public async Task Put_ClientAbortsHalfway_NoObjectStored()
     {
         // Past the 4 MiB inspection window, so the encrypted upload to the store is under way.
