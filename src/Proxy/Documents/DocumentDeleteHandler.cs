@@ -21,8 +21,8 @@ internal sealed class DocumentDeleteHandler(
     public async Task AnswerAsync(HttpContext context, IReverseProxyFeature proxy)
     {
         string objectId = ObjectIdentity.Of(proxy.Route.Config.RouteId, context.Request.Path.Value ?? "/");
-        RemovalReport report = await copies.RemoveAsync(proxy.Route, context.Request.Path, keep: null,
-            depth: context.Request.Headers["Depth"].FirstOrDefault(), context.RequestAborted);
+        RemovalReport report = await copies.RemoveEverywhereAsync(proxy.Route, context.Request.Path,
+            context.Request.Headers["Depth"].FirstOrDefault(), context.RequestAborted);
         string[] removed = [.. report.Removed.Select(s => s.Store)];
         string done = removed.Length == 0
             ? "No store has removed it yet."

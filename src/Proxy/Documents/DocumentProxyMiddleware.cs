@@ -91,6 +91,14 @@ internal sealed class DocumentProxyMiddleware(
         if (found.Found)
         {
             context.ReassignProxyRequest(found.Store!);
+            // Documents only: a collection's documents may be spread over the stores, and
+            // removing the old folder elsewhere would remove the ones this store did not move.
+            if (found.Probe!.Exists && RelocationCheck.TryGetDestinationPath(context.Request, out string? destination))
+            {
+                context.Features.Set(new RelocationFeature(proxy.Route, found.Store!, context.Request.Path,
+                    new PathString(destination), HttpMethods.Equals(context.Request.Method, "MOVE")));
+            }
+
             return true;
         }
 

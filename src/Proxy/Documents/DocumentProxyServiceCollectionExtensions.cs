@@ -36,6 +36,7 @@ public static class DocumentProxyServiceCollectionExtensions
         services.AddSingleton<DocumentDownloadHandler>();
         services.AddSingleton<StoreCopies>();
         services.AddSingleton<RelocationCheck>();
+        services.AddSingleton<RelocationCleanup>();
         services.AddSingleton<DocumentDeleteHandler>();
         services.AddSingleton<PropfindRewriter>();
         services.AddSingleton<PropfindHandler>();

@@ -52,3 +52,11 @@ internal static class ObjectIdentity
     /// <summary><c>route:path</c>, e.g. <c>documents:/hr/contract.pdf</c>.</summary>
     public static string Of(string routeId, string path) => routeId + ":" + path;
 }
+
+/// <summary>A MOVE or COPY of a document sent to the store that holds it, for the clean-up once it is done.</summary>
+/// <param name="Route">The route, whose other stores are cleared.</param>
+/// <param name="Store">The store that holds the source and does the move or copy.</param>
+/// <param name="Source">The source path.</param>
+/// <param name="Destination">The destination path.</param>
+/// <param name="IsMove">MOVE (the source goes away) rather than COPY.</param>
+internal sealed record RelocationFeature(RouteModel Route, ClusterState Store, PathString Source, PathString Destination, bool IsMove);

@@ -96,6 +96,12 @@ internal sealed class DocumentTransformProvider : ITransformProvider
             return;
         }
 
+        if (http.Features.Get<RelocationFeature>() is { } relocation)
+        {
+            await http.RequestServices.GetRequiredService<RelocationCleanup>().CompleteForwardedAsync(context, relocation);
+            return;
+        }
+
         if (http.Features.Get<UploadStoreFeature>() is { } stored)
         {
             await http.RequestServices.GetRequiredService<DocumentUploadHandler>().CompleteStoredAsync(context, stored);

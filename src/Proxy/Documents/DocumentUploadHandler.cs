@@ -193,10 +193,10 @@ internal sealed class DocumentUploadHandler(
 
     /// <summary>
     /// Response side of a PUT, before the client gets the store's answer: once the chosen store
-    /// has stored the new version, the path is removed from the route's other stores. Reads serve
-    /// the first store in route order that holds a path, so an older copy left in another store
-    /// (the label changed, and with it the store) would be served instead of the new version, or
-    /// come back after a DELETE. If a copy cannot be removed now, the client gets 503 +
+    /// has stored the new version, the path is removed from the stores before it in route order.
+    /// Reads serve the first store in route order that holds a path, so an older copy left there
+    /// (the label changed, and with it the store) would be served instead of the new version
+    /// (<see cref="StoreCopies.RemoveAheadOfAsync"/>). If a copy cannot be removed now, the client gets 503 +
     /// Retry-After rather than a success that reads would contradict; the same PUT again stores
     /// the version again and finishes the removal.
     /// </summary>
@@ -208,7 +208,7 @@ internal sealed class DocumentUploadHandler(
         }
 
         HttpContext http = context.HttpContext;
-        RemovalReport report = await copies.RemoveAsync(stored.Route, http.Request.Path, stored.Store, depth: null, context.CancellationToken);
+        RemovalReport report = await copies.RemoveAheadOfAsync(stored.Route, http.Request.Path, stored.Store, depth: null, context.CancellationToken);
         StoreRemoval[] remaining = [.. report.Remaining];
         if (remaining.Length == 0)
         {

@@ -57,7 +57,7 @@ internal sealed class RelocationCheck(IDocumentPolicy policy, ILogger<Relocation
         a.ToHashSet(StringComparer.Ordinal).SetEquals(b);
 
     /// <summary>The Destination's path, decoded as request paths are (RFC 4918 §10.3: an absolute URI, or a path).</summary>
-    private static bool TryGetDestinationPath(HttpRequest request, [NotNullWhen(true)] out string? path)
+    public static bool TryGetDestinationPath(HttpRequest request, [NotNullWhen(true)] out string? path)
     {
         path = null;
         string? header = request.Headers["Destination"].FirstOrDefault();

@@ -3,30 +3,50 @@ using Yarp.ReverseProxy.Model;
 namespace Sovereignty.Proxy.Documents;
 
 /// <summary>
-/// Keeps one copy of each path across a route's stores. Reads serve the first store, in route
-/// order, that holds a path; a copy left in another store would be served instead of a newer
-/// version, or bring a deleted document back. So a path is removed from every store of the
-/// route where it must not remain: the other stores after an upload, all of them on DELETE.
+/// Keeps reads on the current version of each path across a route's stores. Reads serve the
+/// first store, in route order, that holds a path; a copy left in a store asked before the
+/// current version's would be served instead of it, and a copy left anywhere would bring a
+/// deleted or moved document back. So a path is removed: from the stores before the new
+/// version's after an upload, from all of them on DELETE, from all but the one that moved it
+/// after MOVE.
 /// </summary>
 internal sealed class StoreCopies(DocumentStores stores)
 {
+    /// <summary>DELETE: removes <paramref name="path"/> from every store of <paramref name="route"/>.</summary>
+    public Task<RemovalReport> RemoveEverywhereAsync(RouteModel route, PathString path, string? depth, CancellationToken cancellationToken) =>
+        RemoveAsync(stores.Existing(route), path, depth, cancellationToken);
+
     /// <summary>
-    /// Sends DELETE for <paramref name="path"/> to every store of <paramref name="route"/> but
-    /// <paramref name="keep"/> (null: all), one after the other, and reports each answer. The
-    /// client's <paramref name="depth"/> header goes along, for a collection (nginx wants
-    /// <c>infinity</c> or none).
+    /// After a new version of <paramref name="path"/> was stored in <paramref name="store"/>:
+    /// removes it from the stores before that one in route order, which reads would ask first.
+    /// The stores after it are left alone: reads never get past the new version to them, a
+    /// DELETE reaches them, and a later upload there replaces what they hold. So an upload to
+    /// the route's first store, the usual case, costs no request to any other store (in
+    /// production, a round trip to another cloud region).
     /// </summary>
-    public async Task<RemovalReport> RemoveAsync(
-        RouteModel route, PathString path, ClusterState? keep, string? depth, CancellationToken cancellationToken)
+    public Task<RemovalReport> RemoveAheadOfAsync(RouteModel route, PathString path, ClusterState store, string? depth, CancellationToken cancellationToken) =>
+        RemoveAsync(stores.Existing(route).TakeWhile(other => !IsSame(other, store)), path, depth, cancellationToken);
+
+    /// <summary>
+    /// After MOVE: removes <paramref name="path"/> (the source) from every store of the route but
+    /// <paramref name="store"/>, which moved it: an older copy left in a later store would
+    /// otherwise be what reads of the old path find.
+    /// </summary>
+    public Task<RemovalReport> RemoveElsewhereAsync(RouteModel route, PathString path, ClusterState store, string? depth, CancellationToken cancellationToken) =>
+        RemoveAsync(stores.Existing(route).Where(other => !IsSame(other, store)), path, depth, cancellationToken);
+
+    private static bool IsSame(ClusterState a, ClusterState b) => string.Equals(a.ClusterId, b.ClusterId, StringComparison.Ordinal);
+
+    /// <summary>
+    /// Sends DELETE for <paramref name="path"/> to each of <paramref name="targets"/>, one after
+    /// the other, and reports each answer. <paramref name="depth"/> goes along, for a collection
+    /// (nginx wants <c>infinity</c> or none).
+    /// </summary>
+    private static async Task<RemovalReport> RemoveAsync(IEnumerable<ClusterState> targets, PathString path, string? depth, CancellationToken cancellationToken)
     {
         var results = new List<StoreRemoval>();
-        foreach (ClusterState store in stores.Existing(route))
+        foreach (ClusterState store in targets)
         {
-            if (keep is not null && string.Equals(store.ClusterId, keep.ClusterId, StringComparison.Ordinal))
-            {
-                continue;
-            }
-
             results.Add(await RemoveFromAsync(store, path, depth, cancellationToken));
         }
 

@@ -103,6 +103,64 @@ public sealed class StoreCopiesTests(GatewayFixture gateway)
         Assert.Equal(HttpStatusCode.NotFound, moved.StatusCode);
     }
 
+    [Fact]
+    public async Task Put_ToTheFirstStore_LeavesTheLaterStoreAlone_ReadsAndListingsShowTheNewVersion()
+    {
+        // The usual upload goes to the first store and costs no request to the other: an older
+        // copy in a later store is never what reads or listings find.
+        string folder = $"/copies/{Guid.NewGuid():N}";
+        using HttpClient alice = gateway.Client("alice", "collaborateurs-groupe");
+        Assert.Equal(HttpStatusCode.Created, await PutAsync(alice, folder + "/rapport.txt", "Rapport v1, confidentiel.", "Confidentiel"));
+        Assert.Equal(HttpStatusCode.Created, await PutAsync(alice, folder + "/rapport.txt", "Rapport v2.", label: null));
+
+        Assert.True(File.Exists(gateway.Fr.StoredPath(folder + "/rapport.txt")), "a later store is not asked after an upload to the first");
+        Assert.Equal("Rapport v2.", await alice.GetStringAsync(folder + "/rapport.txt"));
+        IReadOnlyDictionary<string, System.Xml.Linq.XElement> listing = await ListingTests.PropfindAsync(alice, folder + "/", "1");
+        System.Xml.Linq.XElement entry = listing[folder + "/rapport.txt"];
+        Assert.Equal("11", entry.Descendants(System.Xml.Linq.XName.Get("getcontentlength", "DAV:")).Single().Value);
+    }
+
+    [Fact]
+    public async Task Move_WithAnOlderCopyInALaterStore_TheOldPathIsGoneEverywhere()
+    {
+        string folder = $"/copies/{Guid.NewGuid():N}";
+        using HttpClient alice = gateway.Client("alice", "collaborateurs-groupe");
+        Assert.Equal(HttpStatusCode.Created, await PutAsync(alice, folder + "/avant.txt", "Rapport v1, confidentiel.", "Confidentiel"));
+        Assert.Equal(HttpStatusCode.Created, await PutAsync(alice, folder + "/avant.txt", "Rapport v2.", label: null));
+
+        using HttpResponseMessage moved = await RelocateAsync(alice, "MOVE", folder + "/avant.txt", folder + "/apres.txt");
+
+        Assert.True(moved.IsSuccessStatusCode, $"MOVE answered {moved.StatusCode}");
+        Assert.Equal("Rapport v2.", await alice.GetStringAsync(folder + "/apres.txt"));
+        Assert.Equal(HttpStatusCode.NotFound, (await alice.GetAsync(folder + "/avant.txt")).StatusCode);
+        Assert.False(File.Exists(gateway.Fr.StoredPath(folder + "/avant.txt")), "the older copy must not come back at the old path");
+    }
+
+    [Theory]
+    [InlineData("MOVE")]
+    [InlineData("COPY")]
+    public async Task MoveOrCopy_OntoAPathHeldByAnEarlierStore_ReadsGetTheMovedDocument(string method)
+    {
+        // The destination exists in the EU store (asked first); the source is in the French one.
+        string folder = $"/copies/{Guid.NewGuid():N}";
+        using HttpClient alice = gateway.Client("alice", "collaborateurs-groupe");
+        Assert.Equal(HttpStatusCode.Created, await PutAsync(alice, folder + "/cible.txt", "Ancienne note.", label: null));
+        Assert.Equal(HttpStatusCode.Created, await PutAsync(alice, folder + "/source.txt", "Note confidentielle.", "Confidentiel"));
+
+        using HttpResponseMessage done = await RelocateAsync(alice, method, folder + "/source.txt", folder + "/cible.txt");
+
+        Assert.True(done.IsSuccessStatusCode, $"{method} answered {done.StatusCode}");
+        Assert.Equal("Note confidentielle.", await alice.GetStringAsync(folder + "/cible.txt"));
+        Assert.False(File.Exists(gateway.Eu.StoredPath(folder + "/cible.txt")), "the older destination in the EU store must be gone");
+    }
+
+    private async Task<HttpResponseMessage> RelocateAsync(HttpClient client, string method, string source, string destination)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(method), source);
+        request.Headers.Add("Destination", new Uri(gateway.BaseAddress, destination).AbsoluteUri);
+        return await client.SendAsync(request);
+    }
+
     internal static async Task<HttpStatusCode> PutAsync(HttpClient client, string path, string text, string? label)
     {
         using var request = new HttpRequestMessage(HttpMethod.Put, path) { Content = new StringContent(text) };
