@@ -121,9 +121,12 @@ string SovereigntySettings(Uri store)
         ["ReverseProxy:Routes:documents:ClusterId"] = "sharepoint-eu",
         ["ReverseProxy:Routes:documents:Match:Path"] = "/{**path}",
         ["ReverseProxy:Routes:documents:Metadata:Sovereignty.Stores"] = "sharepoint-eu,sharepoint-fr",
-        ["ReverseProxy:Clusters:sharepoint-eu:Destinations:a:Address"] = store.ToString(),
+        // Two stores on one server, each under its own prefix: the gateway keeps one copy of a
+        // path across a route's stores (an upload removes the path from the other stores), so
+        // two stores sharing one folder would delete each other's documents.
+        ["ReverseProxy:Clusters:sharepoint-eu:Destinations:a:Address"] = new Uri(store, "eu/").ToString(),
         ["ReverseProxy:Clusters:sharepoint-eu:Metadata:Sovereignty.Location"] = "EU",
-        ["ReverseProxy:Clusters:sharepoint-fr:Destinations:a:Address"] = store.ToString(),
+        ["ReverseProxy:Clusters:sharepoint-fr:Destinations:a:Address"] = new Uri(store, "fr/").ToString(),
         ["ReverseProxy:Clusters:sharepoint-fr:Metadata:Sovereignty.Location"] = "FR",
     };
     string path = Path.Combine(work, $"serve-{store.Port}.json");
