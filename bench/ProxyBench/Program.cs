@@ -69,6 +69,9 @@ CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 
 using SoftHsmToken token = SoftHsmToken.Create("proxybench");
 await using NginxWebDav nginx = await NginxWebDav.StartAsync();
+// Sovereignty's French store (uploads past the inspection window go there): a store of its own,
+// since the gateway removes an uploaded path from the stores read before the upload's.
+await using NginxWebDav nginxFr = await NginxWebDav.StartAsync();
 await using RedisServer redis = await RedisServer.StartAsync();
 await using DiscardingStore sink = await DiscardingStore.StartAsync();
 using DevTokenIssuer issuer = DevTokenIssuer.Generate();
@@ -90,7 +93,7 @@ for (int i = 0; i + 1 < args.Length; i++)
     }
 }
 
-string SovereigntySettings(Uri store)
+string SovereigntySettings(Uri store, Uri frStore)
 {
     var settings = new Dictionary<string, string>
     {
@@ -121,12 +124,9 @@ string SovereigntySettings(Uri store)
         ["ReverseProxy:Routes:documents:ClusterId"] = "sharepoint-eu",
         ["ReverseProxy:Routes:documents:Match:Path"] = "/{**path}",
         ["ReverseProxy:Routes:documents:Metadata:Sovereignty.Stores"] = "sharepoint-eu,sharepoint-fr",
-        // Two stores on one server, each under its own prefix: the gateway keeps one copy of a
-        // path across a route's stores (an upload removes the path from the other stores), so
-        // two stores sharing one folder would delete each other's documents.
-        ["ReverseProxy:Clusters:sharepoint-eu:Destinations:a:Address"] = new Uri(store, "eu/").ToString(),
+        ["ReverseProxy:Clusters:sharepoint-eu:Destinations:a:Address"] = store.ToString(),
         ["ReverseProxy:Clusters:sharepoint-eu:Metadata:Sovereignty.Location"] = "EU",
-        ["ReverseProxy:Clusters:sharepoint-fr:Destinations:a:Address"] = new Uri(store, "fr/").ToString(),
+        ["ReverseProxy:Clusters:sharepoint-fr:Destinations:a:Address"] = frStore.ToString(),
         ["ReverseProxy:Clusters:sharepoint-fr:Metadata:Sovereignty.Location"] = "FR",
     };
     string path = Path.Combine(work, $"serve-{store.Port}.json");
@@ -134,11 +134,11 @@ string SovereigntySettings(Uri store)
     return path;
 }
 
-Task<GatewayProcess> StartSovereigntyAsync(Uri store)
+Task<GatewayProcess> StartSovereigntyAsync(Uri store, Uri frStore)
 {
     int port = FreePort();
     return GatewayProcess.StartAsync("sovereignty", sovereigntyDll,
-        ["serve", "--config", SovereigntySettings(store), "--urls", $"http://127.0.0.1:{port}"], port, "/readyz", environment, memoryLimitBytes);
+        ["serve", "--config", SovereigntySettings(store, frStore), "--urls", $"http://127.0.0.1:{port}"], port, "/readyz", environment, memoryLimitBytes);
 }
 
 Task<GatewayProcess> StartBaselineAsync(Uri store, bool wholeBodyFirst = false)
@@ -150,7 +150,7 @@ Task<GatewayProcess> StartBaselineAsync(Uri store, bool wholeBodyFirst = false)
 
 // Keys: the first version of every class, once, through the CLI.
 {
-    var init = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("dotnet", ["exec", sovereigntyDll, "keys", "init", "--config", SovereigntySettings(nginx.BaseAddress)])
+    var init = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("dotnet", ["exec", sovereigntyDll, "keys", "init", "--config", SovereigntySettings(nginx.BaseAddress, nginxFr.BaseAddress)])
     {
         Environment = { ["SOFTHSM2_CONF"] = SoftHsmToken.ConfigPath },
         RedirectStandardOutput = true,
@@ -184,7 +184,7 @@ void Row(string measure, string unit, double baseline, double sovereignty, bool 
 if (args.Contains("--paired"))
 {
     await using GatewayProcess pairedBaseline = await StartBaselineAsync(nginx.BaseAddress);
-    await using GatewayProcess pairedSovereignty = await StartSovereigntyAsync(nginx.BaseAddress);
+    await using GatewayProcess pairedSovereignty = await StartSovereigntyAsync(nginx.BaseAddress, nginxFr.BaseAddress);
     await using GatewayProcess pairedStoreAndForward = await StartBaselineAsync(nginx.BaseAddress, wholeBodyFirst: true);
     using var baselineLoad = new Load(pairedBaseline.BaseAddress, bearer);
     using var sovereigntyLoad = new Load(pairedSovereignty.BaseAddress, bearer);
@@ -206,7 +206,7 @@ foreach (bool sovereign in sovereigntyOnly ? [true] : new[] { false, true })
 {
     string name = sovereign ? "sovereignty" : "baseline";
     var r = results[name] = [];
-    await using GatewayProcess gateway = sovereign ? await StartSovereigntyAsync(nginx.BaseAddress) : await StartBaselineAsync(nginx.BaseAddress);
+    await using GatewayProcess gateway = sovereign ? await StartSovereigntyAsync(nginx.BaseAddress, nginxFr.BaseAddress) : await StartBaselineAsync(nginx.BaseAddress);
     using var load = new Load(gateway.BaseAddress, bearer);
     string prefix = $"/bench-{name}";
 
@@ -309,7 +309,7 @@ foreach (string stored in new[] { "/bench-baseline/stream.bin", "/bench-sovereig
 foreach (bool sovereign in smallOnly || largeOnly ? [] : sovereigntyOnly ? [true] : new[] { false, true })
 {
     string name = sovereign ? "sovereignty" : "baseline";
-    await using GatewayProcess gateway = sovereign ? await StartSovereigntyAsync(sink.BaseAddress) : await StartBaselineAsync(sink.BaseAddress);
+    await using GatewayProcess gateway = sovereign ? await StartSovereigntyAsync(sink.BaseAddress, sink.BaseAddress) : await StartBaselineAsync(sink.BaseAddress);
     using var load = new Load(gateway.BaseAddress, bearer);
     await load.PutAsync("/warm.bin", 8 * 1024 * 1024);
     var uploadWatch = System.Diagnostics.Stopwatch.StartNew();

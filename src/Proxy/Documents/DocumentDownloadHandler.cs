@@ -33,7 +33,7 @@ internal sealed class DocumentDownloadHandler(
         string objectId = ObjectIdentity.Of(routeId, context.Request.Path.Value ?? "/");
 
         (ClusterState? store, UpstreamProbeResult? probe, _) = await StoreSearch.FindAsync(
-            stores.Readable(proxy.Route), context.Request.Path, settings.ProbeBytes, aborted);
+            stores.Existing(proxy.Route), context.Request.Path, settings.ProbeBytes, aborted);
         if (store is null || probe is null)
         {
             DocumentProxyLog.StoreUnavailable(logger, objectId, routeId);

@@ -25,7 +25,7 @@ internal static class DocumentMethods
         HttpMethods.Put, HttpMethods.Post, "PROPFIND", "PROPPATCH", "LOCK",
     };
 
-    /// <summary>Answers 405 or 415 and returns true when the request must not be forwarded.</summary>
+    /// <summary>Answers 405, 400 or 415 and returns true when the request must not be forwarded.</summary>
     public static async Task<bool> RefuseAsync(HttpContext context)
     {
         string method = context.Request.Method;
@@ -34,6 +34,16 @@ internal static class DocumentMethods
             await ProblemResponses.WriteAsync(context, StatusCodes.Status405MethodNotAllowed, "Method not supported",
                 $"{method} is not forwarded to the document store: its content would not be classified. Upload the whole document with PUT instead.",
                 correlationId: context.TraceIdentifier, headers: new Dictionary<string, string> { [HeaderNames.Allow] = Allowed });
+            return true;
+        }
+
+        if ((HttpMethods.IsPut(method) || HttpMethods.IsPost(method)) && context.Request.Headers.ContainsKey(HeaderNames.ContentRange))
+        {
+            // A partial PUT writes a fragment into an existing object (Apache mod_dav does): the
+            // fragment would be classified alone and land inside a document classified whole.
+            await ProblemResponses.WriteAsync(context, StatusCodes.Status400BadRequest, "Partial upload not accepted",
+                "Uploads with Content-Range are not accepted: a document is classified whole. Upload the whole document.",
+                correlationId: context.TraceIdentifier);
             return true;
         }
 

@@ -87,13 +87,21 @@ internal sealed class DocumentProxyMiddleware(
     /// </summary>
     private async Task<bool> RouteToHolderAsync(HttpContext context, IReverseProxyFeature proxy)
     {
-        StoreSearchResult found = await StoreSearch.FindAsync(stores.Readable(proxy.Route), context.Request.Path, 1, context.RequestAborted);
+        StoreSearchResult found = await StoreSearch.FindAsync(stores.Existing(proxy.Route), context.Request.Path, 1, context.RequestAborted);
+        if (found.Found && !await DestinationFreeAsync(context, proxy))
+        {
+            return false;
+        }
+
         if (found.Found)
         {
             context.ReassignProxyRequest(found.Store!);
             // Documents only: a collection's documents may be spread over the stores, and
             // removing the old folder elsewhere would remove the ones this store did not move.
-            if (found.Probe!.Exists && RelocationCheck.TryGetDestinationPath(context.Request, out string? destination))
+            // (A folder path ends with '/'; nginx may answer GET on one with its index page.)
+            string source = context.Request.Path.Value ?? "/";
+            if (found.Probe!.Exists && !source.EndsWith('/')
+                && RelocationCheck.TryGetDestinationPath(context.Request, out string? destination) && !destination.EndsWith('/'))
             {
                 context.Features.Set(new RelocationFeature(proxy.Route, found.Store!, context.Request.Path,
                     new PathString(destination), HttpMethods.Equals(context.Request.Method, "MOVE")));
@@ -111,6 +119,35 @@ internal sealed class DocumentProxyMiddleware(
 
         await ProblemResponses.WriteAsync(context, StatusCodes.Status404NotFound, "Not found",
             "No store of this document space holds this path.", correlationId: context.TraceIdentifier);
+        return false;
+    }
+
+    /// <summary>
+    /// <c>Overwrite: F</c> (RFC 4918 §10.6): the destination must not exist in any store of the
+    /// route, not only in the one that does the move (which checks itself); 412 otherwise.
+    /// </summary>
+    private async Task<bool> DestinationFreeAsync(HttpContext context, IReverseProxyFeature proxy)
+    {
+        if (!string.Equals(context.Request.Headers["Overwrite"].FirstOrDefault()?.Trim(), "F", StringComparison.OrdinalIgnoreCase)
+            || !RelocationCheck.TryGetDestinationPath(context.Request, out string? destination))
+        {
+            return true;
+        }
+
+        StoreSearchResult existing = await StoreSearch.FindAsync(stores.Existing(proxy.Route), new PathString(destination), 1, context.RequestAborted);
+        if (existing.SomeUnreachable)
+        {
+            await AnswerUnavailableAsync(context, proxy);
+            return false;
+        }
+
+        if (!existing.Found)
+        {
+            return true;
+        }
+
+        await ProblemResponses.WriteAsync(context, StatusCodes.Status412PreconditionFailed, "Destination exists",
+            $"{destination} already exists and the request says Overwrite: F. Nothing was moved or copied.", correlationId: context.TraceIdentifier);
         return false;
     }
 

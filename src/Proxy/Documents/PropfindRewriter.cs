@@ -83,6 +83,12 @@ internal sealed class PropfindRewriter(
     private async Task<ListedObject> DescribeAsync(ClusterState store, string href, long? stored, string? modified, int probeBytes, CancellationToken cancellationToken)
     {
         string path = MultistatusMerge.PathOf(href);
+        if (!path.StartsWith('/'))
+        {
+            // A relative href (RFC 4918 allows it, nginx never sends one): not probed, its size kept.
+            return new ListedObject(stored, null);
+        }
+
         var key = (store.ClusterId, path, stored ?? -1, modified);
         if (_objects.TryGetValue(key, out ListedObject? known))
         {

@@ -15,15 +15,16 @@ namespace Sovereignty.Proxy.Documents;
 /// </summary>
 internal sealed class RelocationCheck(IDocumentPolicy policy, ILogger<RelocationCheck> logger)
 {
-    /// <summary>False when the request was answered here (403 problem, or 400 for a missing or malformed <c>Destination</c>).</summary>
+    /// <summary>False when the request was answered here (403 problem, or 400 for a missing or invalid <c>Destination</c>).</summary>
     public async Task<bool> AllowsAsync(HttpContext context, CallerIdentity caller)
     {
         HttpRequest request = context.Request;
         string source = request.Path.Value ?? "/";
         if (!TryGetDestinationPath(request, out string? destination))
         {
-            await ProblemResponses.WriteAsync(context, StatusCodes.Status400BadRequest, "Destination missing",
-                $"{request.Method} needs a Destination header with the new URL of the document.", correlationId: context.TraceIdentifier);
+            await ProblemResponses.WriteAsync(context, StatusCodes.Status400BadRequest, "Destination missing or invalid",
+                $"{request.Method} needs a Destination header with the new URL of the document: an http(s) URL or a path, without '.' or '..' segments.",
+                correlationId: context.TraceIdentifier);
             return false;
         }
 
@@ -56,7 +57,12 @@ internal sealed class RelocationCheck(IDocumentPolicy policy, ILogger<Relocation
     private static bool SameSet(IReadOnlyList<string> a, IReadOnlyList<string> b) =>
         a.ToHashSet(StringComparer.Ordinal).SetEquals(b);
 
-    /// <summary>The Destination's path, decoded as request paths are (RFC 4918 §10.3: an absolute URI, or a path).</summary>
+    /// <summary>
+    /// The Destination's path, decoded as request paths are (RFC 4918 §10.3: an absolute URI, or
+    /// a path). Dot segments are resolved, and a path that still has one once decoded
+    /// (<c>%2e%2e</c>) is refused: the store would resolve it to a path the policy did not see.
+    /// The request's Destination is rewritten to the path checked, so the store gets that one.
+    /// </summary>
     public static bool TryGetDestinationPath(HttpRequest request, [NotNullWhen(true)] out string? path)
     {
         path = null;
@@ -66,21 +72,24 @@ internal sealed class RelocationCheck(IDocumentPolicy policy, ILogger<Relocation
             return false;
         }
 
-        string raw;
-        if (Uri.TryCreate(header, UriKind.Absolute, out Uri? absolute) && absolute.Scheme is "http" or "https")
-        {
-            raw = absolute.AbsolutePath;
-        }
-        else if (header.StartsWith('/'))
-        {
-            raw = header.Split('?', '#')[0];
-        }
-        else
+        // Not Uri.TryCreate(header, Absolute) for a path: on Unix it reads "/a/b" as a file URI.
+        var self = new Uri($"{request.Scheme}://{request.Host}/");
+        Uri? resolved = header.StartsWith('/') && !header.StartsWith("//", StringComparison.Ordinal)
+            ? new Uri(self, header)
+            : Uri.TryCreate(header, UriKind.Absolute, out Uri? absolute) && absolute.Scheme is "http" or "https" ? absolute : null;
+        if (resolved is null)
         {
             return false;
         }
 
-        path = PathString.FromUriComponent(raw).Value ?? "/";
+        string decoded = PathString.FromUriComponent(resolved.AbsolutePath).Value ?? "/";
+        if (decoded.Split('/').Any(segment => segment is "." or ".."))
+        {
+            return false;
+        }
+
+        request.Headers["Destination"] = resolved.GetLeftPart(UriPartial.Path);
+        path = decoded;
         return true;
     }
 }

@@ -6,17 +6,27 @@ namespace Sovereignty.Proxy.Documents;
 /// Which store of a route holds a path: the first, in route order, whose probe does not answer
 /// 404. Downloads serve the object from there, and MOVE and COPY are sent there.
 /// </summary>
+/// <remarks>
+/// A store that cannot be asked (no reachable destination, or the probe fails) ends the search
+/// with nothing found: it may hold the current version, and a store after it may hold an older
+/// copy (an upload removes its path only from the stores before its own), so serving or moving
+/// what a later store has could be serving or moving an old version. The callers answer 503.
+/// </remarks>
 internal static class StoreSearch
 {
-    /// <summary>Probes <paramref name="readable"/> in order for <paramref name="path"/>.</summary>
+    /// <summary>Probes <paramref name="routeStores"/> (the route's stores, in route order) for <paramref name="path"/>.</summary>
     public static async Task<StoreSearchResult> FindAsync(
-        IReadOnlyList<ClusterState> readable, PathString path, int probeBytes, CancellationToken cancellationToken)
+        IReadOnlyList<ClusterState> routeStores, PathString path, int probeBytes, CancellationToken cancellationToken)
     {
         UpstreamProbeResult? firstMiss = null;
         ClusterState? firstStore = null;
-        bool unreachable = false;
-        foreach (ClusterState store in readable)
+        foreach (ClusterState store in routeStores)
         {
+            if (store.DestinationsState.AvailableDestinations.Count == 0)
+            {
+                return new StoreSearchResult(null, null, SomeUnreachable: true);
+            }
+
             UpstreamProbeResult probe;
             try
             {
@@ -24,13 +34,12 @@ internal static class StoreSearch
             }
             catch (HttpRequestException)
             {
-                unreachable = true;
-                continue;
+                return new StoreSearchResult(null, null, SomeUnreachable: true);
             }
 
             if (probe.StatusCode != StatusCodes.Status404NotFound)
             {
-                return new StoreSearchResult(store, probe, unreachable);
+                return new StoreSearchResult(store, probe, SomeUnreachable: false);
             }
 
             if (firstMiss is null)
@@ -39,14 +48,14 @@ internal static class StoreSearch
             }
         }
 
-        return new StoreSearchResult(firstStore, firstMiss, unreachable);
+        return new StoreSearchResult(firstStore, firstMiss, SomeUnreachable: false);
     }
 }
 
 /// <summary>What <see cref="StoreSearch.FindAsync"/> found.</summary>
 /// <param name="Store">The store holding the path; when none holds it, the first that answered 404; null when none answered.</param>
 /// <param name="Probe">That store's probe.</param>
-/// <param name="SomeUnreachable">A store could not be asked (its answer, had it come, might have been the one that holds the path).</param>
+/// <param name="SomeUnreachable">A store could not be asked: then nothing else is given (it might hold the current version).</param>
 internal sealed record StoreSearchResult(ClusterState? Store, UpstreamProbeResult? Probe, bool SomeUnreachable)
 {
     /// <summary>True when a store holds the path.</summary>

@@ -47,7 +47,7 @@ internal sealed class UploadConditions(
 
         DocumentProxyOptions settings = options.Value;
         CancellationToken aborted = context.RequestAborted;
-        StoreSearchResult found = await StoreSearch.FindAsync(stores.Readable(route), request.Path, settings.ProbeBytes, aborted);
+        StoreSearchResult found = await StoreSearch.FindAsync(stores.Existing(route), request.Path, settings.ProbeBytes, aborted);
         string? notChecked = NotChecked(route, found);
         (string? etag, DateTimeOffset? lastModified) = (null, null);
         if (notChecked is null && found.Found)

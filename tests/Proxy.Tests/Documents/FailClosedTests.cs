@@ -87,6 +87,24 @@ public sealed class FailClosedTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Get_FirstStoreDown_Is503_NotTheOlderCopyInTheSecond()
+    {
+        // v2 is in the EU store (read first); the French store still has v1, which an upload to
+        // the first store leaves alone. With the EU store down, v1 must not be served as current.
+        string path = $"/outage/{Guid.NewGuid():N}/rapport.txt";
+        using HttpClient client = _gateway.Client("alice", "collaborateurs-groupe");
+        Assert.Equal(HttpStatusCode.Created, await StoreCopiesTests.PutAsync(client, path, "Rapport v1, confidentiel.", "Confidentiel"));
+        Assert.Equal(HttpStatusCode.Created, await StoreCopiesTests.PutAsync(client, path, "Rapport v2.", label: null));
+
+        await _gateway.Eu.StopAsync();
+        using HttpResponseMessage response = await client.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(7), response.Headers.RetryAfter?.Delta);
+        Assert.DoesNotContain("v1", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Put_OlderCopyInStoppedStore_Is503WithRetryAfter_ThenRetryLeavesOneCopy()
     {
         // v1 (interne) is in the EU store; v2 is confidentiel, so it goes to the French store, and

@@ -94,6 +94,45 @@ public sealed class RelocationTests(GatewayFixture gateway)
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
     }
 
+    [Fact]
+    public async Task DestinationWithDotSegments_IsCheckedWhereItLeads()
+    {
+        // "/commun/x/../../sites/rh/…" is /sites/rh/… for the store: the policy must see that path.
+        string folder = Guid.NewGuid().ToString("N");
+        string source = $"/commun/{folder}/note.txt";
+        using HttpClient alice = gateway.Client("alice", "collaborateurs-groupe");
+        (await alice.PutAsync(source, new StringContent("Note interne."))).EnsureSuccessStatusCode();
+
+        using HttpResponseMessage dotted = await SendAsync(alice, "MOVE", source, $"/commun/{folder}/../../sites/rh/{folder}/note.txt");
+        using HttpResponseMessage encoded = await SendAsync(alice, "MOVE", source, $"/commun/{folder}/%2e%2e/%2e%2e/sites/rh/{folder}/note.txt");
+
+        Assert.Equal(HttpStatusCode.Forbidden, dotted.StatusCode);
+        // Percent-encoded dots are resolved too (403 by the policy) or refused (400): never moved.
+        Assert.True(encoded.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.BadRequest, $"encoded dots answered {encoded.StatusCode}");
+        Assert.Equal("Note interne.", await alice.GetStringAsync(source));
+        Assert.False(File.Exists(gateway.Eu.StoredPath($"/sites/rh/{folder}/note.txt")));
+    }
+
+    [Fact]
+    public async Task OverwriteF_DestinationInAnotherStore_Is412_AndNothingMoves()
+    {
+        // The destination is in the EU store, the source in the French one: the French store alone
+        // would see no destination and move the document over it.
+        string folder = $"/commun/{Guid.NewGuid():N}";
+        using HttpClient alice = gateway.Client("alice", "collaborateurs-groupe");
+        Assert.Equal(HttpStatusCode.Created, await StoreCopiesTests.PutAsync(alice, folder + "/cible.txt", "Ancienne note.", label: null));
+        Assert.Equal(HttpStatusCode.Created, await StoreCopiesTests.PutAsync(alice, folder + "/source.txt", "Note confidentielle.", "Confidentiel"));
+
+        using var request = new HttpRequestMessage(new HttpMethod("MOVE"), folder + "/source.txt");
+        request.Headers.Add("Destination", folder + "/cible.txt");
+        request.Headers.Add("Overwrite", "F");
+        using HttpResponseMessage response = await alice.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.PreconditionFailed, response.StatusCode);
+        Assert.Equal("Ancienne note.", await alice.GetStringAsync(folder + "/cible.txt"));
+        Assert.Equal("Note confidentielle.", await alice.GetStringAsync(folder + "/source.txt"));
+    }
+
     private static async Task<HttpResponseMessage> SendAsync(HttpClient client, string method, string source, string destination)
     {
         using var request = new HttpRequestMessage(new HttpMethod(method), source);

@@ -53,6 +53,22 @@ public sealed class UnclassifiedBodyTests(GatewayFixture gateway)
         Assert.Equal("Compte rendu.", await alice.GetStringAsync(path));
     }
 
+    [Fact]
+    public async Task Put_WithContentRange_Is400_AndTheDocumentIsUnchanged()
+    {
+        string path = $"/methods/{Guid.NewGuid():N}/note.txt";
+        using HttpClient alice = gateway.Client("alice", "collaborateurs-groupe");
+        (await alice.PutAsync(path, new StringContent("Version 1."))).EnsureSuccessStatusCode();
+
+        using var request = new HttpRequestMessage(HttpMethod.Put, path) { Content = new StringContent($"NIR {Nir}") };
+        request.Content.Headers.ContentRange = new System.Net.Http.Headers.ContentRangeHeaderValue(3, 3 + 3 + Nir.Length, 100);
+        using HttpResponseMessage response = await alice.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("classified whole", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal("Version 1.", await alice.GetStringAsync(path));
+    }
+
     [Theory]
     [InlineData("PATCH")]
     [InlineData("REPORT")]
