@@ -165,7 +165,7 @@ Task<GatewayProcess> StartBaselineAsync(Uri store, bool wholeBodyFirst = false)
 
 Console.WriteLine($"# Document proxy benchmark ({DateTime.UtcNow:u}); load before: {File.ReadAllText("/proc/loadavg").Trim()}");
 Console.WriteLine($"gateway environment: {string.Join(' ', environment.Where(e => e.Key != "SOFTHSM2_CONF").Select(e => e.Key + "=" + e.Value))}");
-Console.WriteLine($"upstream: nginx WebDAV {nginx.BaseAddress} (throughput, latency, downloads); discarding Kestrel sink {sink.BaseAddress} (the 8 × {streamGiB} GiB uploads)");
+Console.WriteLine($"upstream: nginx WebDAV {nginx.BaseAddress} (throughput, latency, downloads; Sovereignty's French store: {nginxFr.BaseAddress}); discarding Kestrel sink {sink.BaseAddress} (the 8 × {streamGiB} GiB uploads)");
 var rows = new List<string[]>();
 void Row(string measure, string unit, double baseline, double sovereignty, bool higherIsBetter = true)
 {
