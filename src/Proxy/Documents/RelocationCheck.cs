@@ -73,7 +73,7 @@ internal sealed class RelocationCheck(IDocumentPolicy policy, ILogger<Relocation
         }
 
         // Not Uri.TryCreate(header, Absolute) for a path: on Unix it reads "/a/b" as a file URI.
-        var self = new Uri($"{request.Scheme}://{request.Host}/");
+        var self = new Uri($"{request.Scheme}://{(request.Host.HasValue ? request.Host.Value : "localhost")}/");
         Uri? resolved = header.StartsWith('/') && !header.StartsWith("//", StringComparison.Ordinal)
             ? new Uri(self, header)
             : Uri.TryCreate(header, UriKind.Absolute, out Uri? absolute) && absolute.Scheme is "http" or "https" ? absolute : null;
