@@ -2,12 +2,7 @@ using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using Sovereignty.Proxy.Tests.Support;
 
 namespace Sovereignty.Proxy.Tests.Documents;
@@ -26,35 +21,18 @@ public sealed class CompressingStoreTests : IAsyncLifetime
         """;
 
     private readonly List<string> _propfindAcceptEncodings = [];
-    private WebApplication _store = null!;
-    private GatewayFixture _gateway = null!;
+    private StubStoreGateway _stub = null!;
 
-    public async Task InitializeAsync()
-    {
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        _store = builder.Build();
-        _store.Run(AnswerAsync);
-        await _store.StartAsync();
-        string address = _store.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        _gateway = new GatewayFixture(new Dictionary<string, string?>
-        {
-            [$"ReverseProxy:Clusters:{GatewayFixture.EuStore}:Destinations:nginx:Address"] = address + "/",
-        });
-        await _gateway.InitializeAsync();
-    }
+    private GatewayFixture Gateway => _stub.Gateway;
 
-    public async Task DisposeAsync()
-    {
-        await _gateway.DisposeAsync();
-        await _store.StopAsync();
-        await _store.DisposeAsync();
-    }
+    public async Task InitializeAsync() => _stub = await StubStoreGateway.StartAsync(AnswerAsync);
+
+    public async Task DisposeAsync() => await _stub.DisposeAsync();
 
     [Fact]
     public async Task Propfind_ClientAcceptsGzip_ListingIsReadAndSizesReported()
     {
-        using HttpClient client = _gateway.Client("alice", "collaborateurs-groupe");
+        using HttpClient client = Gateway.Client("alice", "collaborateurs-groupe");
         using var request = new HttpRequestMessage(new HttpMethod("PROPFIND"), "/dossier/");
         request.Headers.Add("Depth", "1");
         request.Headers.AcceptEncoding.Add(new StringWithQualityHeaderValue("gzip"));

@@ -2,12 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using System.Xml.Linq;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using Sovereignty.Proxy.Tests.Support;
 
 namespace Sovereignty.Proxy.Tests.Documents;
@@ -25,36 +20,19 @@ public sealed class ListingEntityTagTests : IAsyncLifetime
     private static readonly XNamespace Dav = "DAV:";
 
     private readonly ConcurrentDictionary<string, (byte[] Body, DateTimeOffset Modified)> _objects = new();
-    private WebApplication _store = null!;
-    private GatewayFixture _gateway = null!;
+    private StubStoreGateway _stub = null!;
 
-    public async Task InitializeAsync()
-    {
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        _store = builder.Build();
-        _store.Run(AnswerAsync);
-        await _store.StartAsync();
-        string address = _store.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        _gateway = new GatewayFixture(new Dictionary<string, string?>
-        {
-            [$"ReverseProxy:Clusters:{GatewayFixture.EuStore}:Destinations:nginx:Address"] = address + "/",
-        });
-        await _gateway.InitializeAsync();
-    }
+    private GatewayFixture Gateway => _stub.Gateway;
 
-    public async Task DisposeAsync()
-    {
-        await _gateway.DisposeAsync();
-        await _store.StopAsync();
-        await _store.DisposeAsync();
-    }
+    public async Task InitializeAsync() => _stub = await StubStoreGateway.StartAsync(AnswerAsync);
+
+    public async Task DisposeAsync() => await _stub.DisposeAsync();
 
     [Fact]
     public async Task Propfind_EnvelopeGetEtag_EqualsGetETag_ForEachVersion()
     {
         string path = $"/listing/{Guid.NewGuid():N}.txt";
-        using HttpClient alice = _gateway.Client("alice", "collaborateurs-groupe");
+        using HttpClient alice = Gateway.Client("alice", "collaborateurs-groupe");
         var tags = new List<string>();
         foreach (string version in new[] { "Compte rendu, version 1.", "Compte rendu, version 2." })
         {
