@@ -48,7 +48,7 @@ internal sealed class UploadConditions(
         DocumentProxyOptions settings = options.Value;
         CancellationToken aborted = context.RequestAborted;
         StoreSearchResult found = await StoreSearch.FindAsync(stores.Existing(route), request.Path, settings.ProbeBytes, aborted);
-        string? notChecked = NotChecked(route, found);
+        string? notChecked = NotChecked(found);
         (string? etag, DateTimeOffset? lastModified) = (null, null);
         if (notChecked is null && found.Found)
         {
@@ -95,26 +95,12 @@ internal sealed class UploadConditions(
     }
 
     /// <summary>Why the search cannot tell which version is current, or null when it can.</summary>
-    private string? NotChecked(RouteModel route, StoreSearchResult found)
+    private static string? NotChecked(StoreSearchResult found)
     {
+        // The search stops at a store it cannot ask (StoreSearch): nothing found after it is current.
         if (found.Probe is null || found.SomeUnreachable)
         {
             return "a store was unreachable";
-        }
-
-        // Reads serve the first store, in route order, that holds the path: a store before the one
-        // found (or any, when none holds it) that has no reachable destination was not asked.
-        foreach (ClusterState store in stores.Existing(route))
-        {
-            if (found.Found && string.Equals(store.ClusterId, found.Store!.ClusterId, StringComparison.Ordinal))
-            {
-                break;
-            }
-
-            if (store.DestinationsState.AvailableDestinations.Count == 0)
-            {
-                return $"store {store.ClusterId} has no reachable destination";
-            }
         }
 
         // A store that holds the path but answered neither 404 nor the document (5xx, 403 …).
