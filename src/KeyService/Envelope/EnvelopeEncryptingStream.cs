@@ -29,6 +29,9 @@ internal sealed class EnvelopeEncryptingStream : EnvelopeStream
     /// <summary>What the plaintext buffer holds before the source shows it has more (a small object's whole body).</summary>
     internal const int InitialBufferSize = 8 * 1024;
 
+    /// <summary>Below this, the tail of a segment is joined with the next segment in one read (<see cref="JoinsNextSegment"/>).</summary>
+    internal const int JoinBelow = 4 * 1024;
+
     private const int PlainCapacity = EnvelopeLayout.SegmentSize + 1;
 
     private readonly Stream _source;
@@ -44,6 +47,7 @@ internal sealed class EnvelopeEncryptingStream : EnvelopeStream
     private int _outputLength;
     private long _segment;
     private bool _finished;
+    private bool _sourceEnded;
 
     public EnvelopeEncryptingStream(Stream source, EnvelopeHeader header, SegmentCipher cipher, bool leaveOpen, Task? finalSegmentGate = null)
         : base(source, leaveOpen)
@@ -69,18 +73,30 @@ internal sealed class EnvelopeEncryptingStream : EnvelopeStream
             return 0;
         }
 
-        if (NeedsSegment(buffer.Length))
+        int written = 0;
+        do
         {
-            int filled = FillPlain();
-            if (HoldsFinalSegment(filled))
+            if (NeedsSegment(buffer.Length - written))
             {
-                _finalSegmentGate!.GetAwaiter().GetResult();
+                int filled = FillPlain();
+                if (HoldsFinalSegment(filled))
+                {
+                    if (written > 0)
+                    {
+                        break;
+                    }
+
+                    _finalSegmentGate!.GetAwaiter().GetResult();
+                }
+
+                EncryptSegment(filled);
             }
 
-            EncryptSegment(filled);
+            written += CopyOut(buffer[written..]);
         }
+        while (JoinsNextSegment(written, buffer.Length));
 
-        return CopyOut(buffer);
+        return written;
     }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
@@ -93,12 +109,31 @@ internal sealed class EnvelopeEncryptingStream : EnvelopeStream
             return 0;
         }
 
-        if (NeedsSegment(buffer.Length))
+        int written = 0;
+        do
         {
-            await NextSegmentAsync(cancellationToken).ConfigureAwait(false);
-        }
+            if (NeedsSegment(buffer.Length - written))
+            {
+                int filled = await FillPlainAsync(cancellationToken).ConfigureAwait(false);
+                if (HoldsFinalSegment(filled))
+                {
+                    if (written > 0)
+                    {
+                        // What is already here goes now; the last segment waits for the gate on the next read.
+                        break;
+                    }
 
-        return CopyOut(buffer.Span);
+                    await _finalSegmentGate!.WaitAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                EncryptSegment(filled);
+            }
+
+            written += CopyOut(buffer.Span[written..]);
+        }
+        while (JoinsNextSegment(written, buffer.Length));
+
+        return written;
     }
 
     /// <summary>Push mode: writes the whole envelope to <paramref name="destination"/> without an extra copy.</summary>
@@ -143,20 +178,45 @@ internal sealed class EnvelopeEncryptingStream : EnvelopeStream
 
     private async ValueTask NextSegmentAsync(CancellationToken cancellationToken)
     {
-        // Fill one segment + 1 look-ahead byte, or up to the end of the source.
-        int filled = _carried;
-        int read;
-        while (filled < PlainCapacity && (read = await _source.ReadAsync(FreePlain(filled), cancellationToken).ConfigureAwait(false)) > 0)
-        {
-            filled = NoteFilled(filled + read);
-        }
-
+        int filled = await FillPlainAsync(cancellationToken).ConfigureAwait(false);
         if (HoldsFinalSegment(filled))
         {
             await _finalSegmentGate!.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
 
         EncryptSegment(filled);
+    }
+
+    /// <summary>
+    /// Whether a read that has <paramref name="written"/> of <paramref name="room"/> bytes goes on
+    /// into the next segment. A ciphertext segment (64 KiB + tag) is 16 bytes longer than the
+    /// 64 KiB buffers of YARP and of most copy loops, so a read that stopped at each segment's
+    /// end would hand out a few bytes after every full buffer: HttpClient then keeps them and
+    /// splits the next write in two, one more system call and one more packet per segment.
+    /// Such a tail is joined with the next segment; from <see cref="JoinBelow"/> bytes on it goes
+    /// alone, so a read never holds back much while it waits for the source.
+    /// </summary>
+    private bool JoinsNextSegment(int written, int room) =>
+        written < JoinBelow && written < room && !_finished && _outputPosition == _outputLength && _headerPosition == _header.Length;
+
+    /// <summary>Fills one segment + 1 look-ahead byte, or up to the end of the source; returns the plaintext held.</summary>
+    private async ValueTask<int> FillPlainAsync(CancellationToken cancellationToken)
+    {
+        int filled = _carried;
+        while (!_sourceEnded && filled < PlainCapacity)
+        {
+            int read = await _source.ReadAsync(FreePlain(filled), cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                _sourceEnded = true;
+                break;
+            }
+
+            filled = NoteFilled(filled + read);
+        }
+
+        _carried = filled;
+        return filled;
     }
 
     /// <summary>Whether <paramref name="filled"/> plaintext bytes make the last segment and the gate has yet to open.</summary>
@@ -166,12 +226,19 @@ internal sealed class EnvelopeEncryptingStream : EnvelopeStream
     private int FillPlain()
     {
         int filled = _carried;
-        int read;
-        while (filled < PlainCapacity && (read = _source.Read(FreePlain(filled).Span)) > 0)
+        while (!_sourceEnded && filled < PlainCapacity)
         {
+            int read = _source.Read(FreePlain(filled).Span);
+            if (read == 0)
+            {
+                _sourceEnded = true;
+                break;
+            }
+
             filled = NoteFilled(filled + read);
         }
 
+        _carried = filled;
         return filled;
     }
 
