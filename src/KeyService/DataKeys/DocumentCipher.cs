@@ -58,10 +58,10 @@ public sealed class DocumentCipher
 
     /// <summary>
     /// Like <see cref="OpenEncryptingStreamAsync"/>, but returns as soon as the HSM has wrapped
-    /// the data key, while its key event is still being written: the stream yields the header
-    /// and every segment but the last at once, and the last only after the event is durable
-    /// (its read fails with a retryable <see cref="KeyServiceException"/> when the event cannot
-    /// be recorded). A proxy can so send a large object's ciphertext while the audit log
+    /// the data key, while its key event is still being written: the stream yields everything
+    /// but the last segment's tag at once, and the tag only after the event is durable (its read
+    /// fails with a retryable <see cref="KeyServiceException"/> when the event cannot be
+    /// recorded). A proxy can so send a large object's ciphertext while the audit log
     /// writes, and the object is never complete without its event. A caller that must answer
     /// before sending anything awaits <see cref="OpenedEnvelope.KeyEventRecorded"/>.
     /// </summary>

@@ -70,8 +70,9 @@ public static class Envelope
 
     /// <summary>
     /// Encryption by pull: a read-only stream yielding the envelope of the plaintext read from
-    /// <paramref name="plaintext"/>. With <paramref name="finalSegmentGate"/>, the last segment
-    /// comes out only after that task has completed, and its failure is thrown instead.
+    /// <paramref name="plaintext"/>. With <paramref name="finalSegmentGate"/>, the last segment's
+    /// tag (the envelope's last 16 bytes) comes out only after that task has completed, and its
+    /// failure is thrown instead.
     /// </summary>
     public static Stream OpenEncryptingStream(Stream plaintext, EnvelopeHeader header, ReadOnlySpan<byte> dataKey, bool leaveOpen = false, Task? finalSegmentGate = null)
     {

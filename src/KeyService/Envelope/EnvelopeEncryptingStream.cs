@@ -18,10 +18,10 @@ namespace Sovereignty.KeyService.Envelope;
 /// the source; a source read returns 0 only at its end, because we always ask it for at
 /// least one byte.
 /// <para>
-/// With a final-segment gate, the last segment is encrypted and released only once the gate
-/// has completed, and the gate's failure is thrown in its place: the caller's envelope can
-/// never be complete before the gate (the data key's key event, see
-/// <see cref="Keys.IKeyRing.BeginWrapAsync"/>) has succeeded.
+/// With a final-segment gate, everything but the last segment's tag (its last 16 bytes) goes out
+/// at once, the tag only once the gate has completed, and the gate's failure is thrown in its
+/// place: the caller's envelope can never be complete before the gate (the data key's key
+/// event, see <see cref="Keys.IKeyRing.BeginWrapAsync"/>) has succeeded.
 /// </para>
 /// </remarks>
 internal sealed class EnvelopeEncryptingStream : EnvelopeStream
@@ -47,7 +47,6 @@ internal sealed class EnvelopeEncryptingStream : EnvelopeStream
     private int _outputLength;
     private long _segment;
     private bool _finished;
-    private bool _sourceEnded;
 
     public EnvelopeEncryptingStream(Stream source, EnvelopeHeader header, SegmentCipher cipher, bool leaveOpen, Task? finalSegmentGate = null)
         : base(source, leaveOpen)
@@ -78,18 +77,11 @@ internal sealed class EnvelopeEncryptingStream : EnvelopeStream
         {
             if (NeedsSegment(buffer.Length - written))
             {
-                int filled = FillPlain();
-                if (HoldsFinalSegment(filled))
-                {
-                    if (written > 0)
-                    {
-                        break;
-                    }
-
-                    _finalSegmentGate!.GetAwaiter().GetResult();
-                }
-
-                EncryptSegment(filled);
+                EncryptSegment(FillPlain());
+            }
+            else if (WaitsForGate)
+            {
+                _finalSegmentGate!.GetAwaiter().GetResult();
             }
 
             written += CopyOut(buffer[written..]);
@@ -114,19 +106,11 @@ internal sealed class EnvelopeEncryptingStream : EnvelopeStream
         {
             if (NeedsSegment(buffer.Length - written))
             {
-                int filled = await FillPlainAsync(cancellationToken).ConfigureAwait(false);
-                if (HoldsFinalSegment(filled))
-                {
-                    if (written > 0)
-                    {
-                        // What is already here goes now; the last segment waits for the gate on the next read.
-                        break;
-                    }
-
-                    await _finalSegmentGate!.WaitAsync(cancellationToken).ConfigureAwait(false);
-                }
-
-                EncryptSegment(filled);
+                EncryptSegment(await FillPlainAsync(cancellationToken).ConfigureAwait(false));
+            }
+            else if (WaitsForGate)
+            {
+                await _finalSegmentGate!.WaitAsync(cancellationToken).ConfigureAwait(false);
             }
 
             written += CopyOut(buffer.Span[written..]);
@@ -149,11 +133,16 @@ internal sealed class EnvelopeEncryptingStream : EnvelopeStream
         {
             if (_outputPosition == _outputLength)
             {
-                await NextSegmentAsync(cancellationToken).ConfigureAwait(false);
+                EncryptSegment(await FillPlainAsync(cancellationToken).ConfigureAwait(false));
+            }
+            else if (WaitsForGate)
+            {
+                await _finalSegmentGate!.WaitAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            await destination.WriteAsync(Output.AsMemory(_outputPosition, _outputLength - _outputPosition), cancellationToken).ConfigureAwait(false);
-            _outputPosition = _outputLength;
+            int end = ReleasableEnd;
+            await destination.WriteAsync(Output.AsMemory(_outputPosition, end - _outputPosition), cancellationToken).ConfigureAwait(false);
+            _outputPosition = end;
         }
     }
 
@@ -176,17 +165,6 @@ internal sealed class EnvelopeEncryptingStream : EnvelopeStream
     private bool NeedsSegment(int room) =>
         !_finished && _outputPosition == _outputLength && room > _header.Length - _headerPosition;
 
-    private async ValueTask NextSegmentAsync(CancellationToken cancellationToken)
-    {
-        int filled = await FillPlainAsync(cancellationToken).ConfigureAwait(false);
-        if (HoldsFinalSegment(filled))
-        {
-            await _finalSegmentGate!.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        EncryptSegment(filled);
-    }
-
     /// <summary>
     /// Whether a read that has <paramref name="written"/> of <paramref name="room"/> bytes goes on
     /// into the next segment. A ciphertext segment (64 KiB + tag) is 16 bytes longer than the
@@ -203,42 +181,38 @@ internal sealed class EnvelopeEncryptingStream : EnvelopeStream
     private async ValueTask<int> FillPlainAsync(CancellationToken cancellationToken)
     {
         int filled = _carried;
-        while (!_sourceEnded && filled < PlainCapacity)
+        int read;
+        while (filled < PlainCapacity && (read = await _source.ReadAsync(FreePlain(filled), cancellationToken).ConfigureAwait(false)) > 0)
         {
-            int read = await _source.ReadAsync(FreePlain(filled), cancellationToken).ConfigureAwait(false);
-            if (read == 0)
-            {
-                _sourceEnded = true;
-                break;
-            }
-
             filled = NoteFilled(filled + read);
         }
 
-        _carried = filled;
         return filled;
     }
 
-    /// <summary>Whether <paramref name="filled"/> plaintext bytes make the last segment and the gate has yet to open.</summary>
-    private bool HoldsFinalSegment(int filled) =>
-        filled <= EnvelopeLayout.SegmentSize && _finalSegmentGate is { IsCompletedSuccessfully: false };
+    /// <summary>
+    /// Whether all that is left to hand out is the held-back tag of the last segment, and the
+    /// gate has yet to open (or failed: waiting for it then throws its error).
+    /// </summary>
+    private bool WaitsForGate => _outputPosition == ReleasableEnd && _outputPosition < _outputLength;
+
+    /// <summary>
+    /// Where the bytes that may go out now end in the current segment: all of it, except the last
+    /// segment's tag while the gate is not open. Without its tag the last segment cannot be
+    /// authenticated, and the store cannot complete the object: the body is short of its length.
+    /// </summary>
+    private int ReleasableEnd =>
+        _finished && _finalSegmentGate is { IsCompletedSuccessfully: false } ? _outputLength - EnvelopeLayout.TagSize : _outputLength;
 
     private int FillPlain()
     {
         int filled = _carried;
-        while (!_sourceEnded && filled < PlainCapacity)
+        int read;
+        while (filled < PlainCapacity && (read = _source.Read(FreePlain(filled).Span)) > 0)
         {
-            int read = _source.Read(FreePlain(filled).Span);
-            if (read == 0)
-            {
-                _sourceEnded = true;
-                break;
-            }
-
             filled = NoteFilled(filled + read);
         }
 
-        _carried = filled;
         return filled;
     }
 
@@ -309,7 +283,7 @@ internal sealed class EnvelopeEncryptingStream : EnvelopeStream
             _headerPosition += written;
         }
 
-        int count = Math.Min(buffer.Length - written, _outputLength - _outputPosition);
+        int count = Math.Min(buffer.Length - written, ReleasableEnd - _outputPosition);
         Output.AsSpan(_outputPosition, count).CopyTo(buffer[written..]);
         _outputPosition += count;
         return written + count;

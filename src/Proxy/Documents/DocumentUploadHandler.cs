@@ -14,10 +14,10 @@ namespace Sovereignty.Proxy.Documents;
 /// envelope that encrypts as YARP pulls it, sent to a store the label may live in.
 /// </summary>
 /// <remarks>
-/// The envelope goes upstream while the data key's audit event is being written, all but its
-/// last segment: the store never holds a complete object whose key use is not in the log.
-/// A body of one segment would wait for the event anyway (it goes up in one write), so it
-/// waits here, and a failure is answered before anything is forwarded.
+/// The envelope goes upstream while the data key's audit event is being written, all but the
+/// last segment's 16-byte tag: the store never holds a complete object whose key use is not in
+/// the log. A small document's request is so on its way to the store, its body sent, while the
+/// event is written; only the tag waits.
 /// </remarks>
 internal sealed class DocumentUploadHandler(
     IDocumentPolicy policy,
@@ -170,19 +170,6 @@ internal sealed class DocumentUploadHandler(
         // Returns the envelope's pooled segment buffers and its cipher at the end of the request
         // (neither Kestrel nor YARP disposes a replaced request body).
         context.Response.RegisterForDisposeAsync(upload.Ciphertext);
-        if (window.IsComplete && envelopes.IsSingleSegment(window.Length))
-        {
-            try
-            {
-                await upload.KeyEventRecorded.WaitAsync(aborted);
-            }
-            catch (KeyServiceException e)
-            {
-                await KeyServiceFailure.AnswerAsync(context, e, objectId, settings.RetryAfterSeconds, logger);
-                return false;
-            }
-        }
-
         request.Body = upload.Ciphertext;
         long? ciphertextLength = request.ContentLength is long plain
             ? envelopes.CiphertextLength(plain, upload.HeaderLength)

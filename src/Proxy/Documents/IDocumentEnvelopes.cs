@@ -24,11 +24,11 @@ public interface IDocumentEnvelopes
     /// Starts an envelope around <paramref name="plaintext"/>: wraps a fresh data key under
     /// the primary version of <paramref name="keyClass"/> (one HSM call, one audit event) and
     /// returns a stream that encrypts as it is read. It returns once the HSM has answered,
-    /// while the audit event is still being written: the stream releases every segment but
-    /// the last at once, and the last only when the event is durable; when the event cannot
-    /// be recorded, that read throws a retryable <see cref="KeyService.KeyServiceException"/>
-    /// instead, so the envelope is never complete without its event.
-    /// <see cref="EncryptingUpload.KeyEventRecorded"/> tells a caller that must answer first.
+    /// while the audit event is still being written: the stream releases everything but the
+    /// last segment's tag (16 bytes) at once, and the tag only when the event is durable; when
+    /// the event cannot be recorded, that read throws a retryable
+    /// <see cref="KeyService.KeyServiceException"/> instead, so the envelope is never complete
+    /// without its event.
     /// </summary>
     /// <exception cref="KeyService.KeyServiceException">The key service refused or the HSM is unavailable.</exception>
     ValueTask<EncryptingUpload> EncryptAsync(
@@ -49,9 +49,6 @@ public interface IDocumentEnvelopes
     /// <exception cref="KeyService.KeyServiceException">The key service refused or is unavailable, or the header is invalid.</exception>
     Task<Stream> OpenRangeAsync(EnvelopeHeaderInfo header, ICiphertextSource source, long offset, long count, KeyUse use, CancellationToken cancellationToken);
 
-    /// <summary>Whether <paramref name="plaintextLength"/> bytes make a single segment (whose envelope is released all at once).</summary>
-    bool IsSingleSegment(long plaintextLength);
-
     /// <summary>Total envelope length for <paramref name="plaintextLength"/> bytes under a header of <paramref name="headerLength"/> bytes.</summary>
     long CiphertextLength(long plaintextLength, int headerLength);
 
@@ -67,10 +64,9 @@ public interface IDocumentEnvelopes
 }
 
 /// <summary>An envelope being written: read <see cref="Ciphertext"/> to pull encrypted bytes.</summary>
-/// <param name="Ciphertext">Header then segments, produced as the plaintext is read; the last segment waits for <paramref name="KeyEventRecorded"/>.</param>
+/// <param name="Ciphertext">Header then segments, produced as the plaintext is read; the last segment's tag waits for the data key's audit event.</param>
 /// <param name="HeaderLength">Length of the header at the start of <see cref="Ciphertext"/>.</param>
-/// <param name="KeyEventRecorded">Completes when the data key's audit event is durable; faults (retryable <see cref="KeyService.KeyServiceException"/>) when it cannot be recorded.</param>
-public sealed record EncryptingUpload(Stream Ciphertext, int HeaderLength, Task KeyEventRecorded);
+public sealed record EncryptingUpload(Stream Ciphertext, int HeaderLength);
 
 /// <summary>What the first bytes of an object are.</summary>
 public enum EnvelopeProbeStatus

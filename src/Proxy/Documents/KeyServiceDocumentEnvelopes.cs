@@ -44,7 +44,7 @@ internal sealed class KeyServiceDocumentEnvelopes(DocumentCipher cipher) : IDocu
         Stream plaintext, string keyClass, IReadOnlyList<KeyValuePair<string, string>> context, KeyUse use, CancellationToken cancellationToken)
     {
         OpenedEnvelope opened = await cipher.OpenEncryptingStreamAheadOfRecordAsync(plaintext, keyClass, EncryptionContext.Create(context), use, leaveOpen: true, cancellationToken);
-        return new EncryptingUpload(opened.Content, opened.Header.Length, opened.KeyEventRecorded);
+        return new EncryptingUpload(opened.Content, opened.Header.Length);
     }
 
     public async Task<Stream> OpenRangeAsync(EnvelopeHeaderInfo header, ICiphertextSource source, long offset, long count, KeyUse use, CancellationToken cancellationToken)
@@ -52,8 +52,6 @@ internal sealed class KeyServiceDocumentEnvelopes(DocumentCipher cipher) : IDocu
         OpenedEnvelope opened = await cipher.OpenRangeAsync(source, offset, count, use, ((EnvelopeHeader)header.Opaque).Context, cancellationToken);
         return opened.Content;
     }
-
-    public bool IsSingleSegment(long plaintextLength) => plaintextLength <= EnvelopeLayout.SegmentSize;
 
     public long CiphertextLength(long plaintextLength, int headerLength) => EnvelopeLayout.CiphertextLength(plaintextLength, headerLength);
 

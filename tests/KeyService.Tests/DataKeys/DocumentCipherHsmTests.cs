@@ -273,7 +273,7 @@ public sealed class DocumentCipherHsmTests : IClassFixture<SoftHsmToken>
     }
 
     [Fact]
-    public async Task OpenEncryptingStreamAheadOfRecordAsync_SlowLog_LastSegmentWaitsForTheWrapEvent()
+    public async Task OpenEncryptingStreamAheadOfRecordAsync_SlowLog_LastTagWaitsForTheWrapEvent()
     {
         await using var harness = KeyServiceHarness.Create(_token, Class);
         await harness.Manager.InitAsync(Use, default);
@@ -284,21 +284,22 @@ public sealed class DocumentCipherHsmTests : IClassFixture<SoftHsmToken>
         harness.Log.Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
         var upload = await cipher.OpenEncryptingStreamAheadOfRecordAsync(new MemoryStream(plaintext), Class, Context, Use, leaveOpen: false, CancellationToken.None);
-        long beforeLast = EnvelopeLayout.SegmentOffset(2, upload.Header.Length);
+        long beforeTag = EnvelopeLayout.CiphertextLength(plaintext.Length, upload.Header.Length) - EnvelopeLayout.TagSize;
         using var stored = new MemoryStream();
         await using (upload.Content)
         {
             var buffer = new byte[S];
-            while (stored.Length < beforeLast)
+            while (stored.Length < beforeTag)
             {
-                int read = await upload.Content.ReadAsync(buffer);
-                Assert.True(read > 0, "the envelope ended before its last segment");
+                int read = await upload.Content.ReadAsync(buffer).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+                Assert.True(read > 0, "the envelope ended before its last tag");
                 stored.Write(buffer, 0, read);
             }
 
             Task<int> last = upload.Content.ReadAsync(buffer).AsTask();
             await Task.WhenAny(last, Task.Delay(200));
-            Assert.False(last.IsCompleted, "the last segment went out before the wrap's event was recorded");
+            Assert.False(last.IsCompleted, "the last tag went out before the wrap's event was recorded");
+            Assert.Equal(beforeTag, stored.Length);
             Assert.False(upload.KeyEventRecorded.IsCompleted);
             Assert.Empty(harness.Log.Events);
 
@@ -314,7 +315,7 @@ public sealed class DocumentCipherHsmTests : IClassFixture<SoftHsmToken>
     }
 
     [Fact]
-    public async Task OpenEncryptingStreamAheadOfRecordAsync_LogFails_LastSegmentNeverComesOut()
+    public async Task OpenEncryptingStreamAheadOfRecordAsync_LogFails_LastTagNeverComesOut()
     {
         await using var harness = KeyServiceHarness.Create(_token, Class);
         await harness.Manager.InitAsync(Use, default);
@@ -334,7 +335,7 @@ public sealed class DocumentCipherHsmTests : IClassFixture<SoftHsmToken>
         }
 
         Assert.Equal(KeyErrorKind.Unavailable, error.Kind);
-        Assert.Equal(EnvelopeLayout.SegmentOffset(1, upload.Header.Length), stored.Length);
+        Assert.Equal(EnvelopeLayout.CiphertextLength(plaintext.Length, upload.Header.Length) - EnvelopeLayout.TagSize, stored.Length);
         Assert.Equal(KeyErrorKind.Unavailable, (await Assert.ThrowsAsync<KeyServiceException>(() => upload.KeyEventRecorded)).Kind);
         Assert.Empty(harness.Log.Events);
     }

@@ -5,64 +5,50 @@ using Codec = Sovereignty.KeyService.Envelope.Envelope;
 namespace Sovereignty.KeyService.Tests.Envelope;
 
 /// <summary>
-/// The encrypting stream's final-segment gate: everything but the last segment goes out at
-/// once, the last only when the gate has completed, and a failed gate fails the read in its
-/// place, so an envelope is never complete before its key event is.
+/// The encrypting stream's final-segment gate: everything but the last segment's tag goes out at
+/// once, the tag only when the gate has completed, and a failed gate fails the read in its
+/// place, so an envelope is never complete (nor its last segment authentic) before its key
+/// event is.
 /// </summary>
 public class EnvelopeFinalSegmentGateTests
 {
     private static readonly TimeSpan Blocked = TimeSpan.FromMilliseconds(200);
 
     [Theory]
+    [InlineData(0)]
+    [InlineData(4096)]
     [InlineData(S + 1)]
     [InlineData((3 * S) + 12345)]
-    public async Task ReadAsync_GateOpen_ReleasesAllButTheLastSegment_ThenTheRestWhenItOpens(int size)
+    public async Task ReadAsync_GateOpen_ReleasesAllButTheLastTag_ThenTheTagWhenItOpens(int size)
     {
         byte[] plaintext = Plaintext(size);
         var header = Header();
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        long beforeLast = EnvelopeLayout.SegmentOffset((size - 1) / S, header.Length);
+        long beforeTag = EnvelopeLayout.CiphertextLength(size, header.Length) - EnvelopeLayout.TagSize;
         using var envelope = new MemoryStream();
         await using var encrypting = Codec.OpenEncryptingStream(new MemoryStream(plaintext), header, Dek, finalSegmentGate: gate.Task);
         var buffer = new byte[S];
 
-        while (envelope.Length < beforeLast)
+        while (envelope.Length < beforeTag)
         {
-            int read = await encrypting.ReadAsync(buffer);
-            Assert.True(read > 0, "the stream ended before its last segment");
+            // Bounded: a stream that held back more than the tag would block here until the gate opens.
+            int read = await encrypting.ReadAsync(buffer).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.True(read > 0, "the stream ended before its last tag");
             envelope.Write(buffer, 0, read);
         }
 
         Task<int> last = encrypting.ReadAsync(buffer).AsTask();
         await Task.WhenAny(last, Task.Delay(Blocked));
-        Assert.False(last.IsCompleted, "the last segment came out before the gate opened");
-        Assert.Equal(beforeLast, envelope.Length);
+        Assert.False(last.IsCompleted, "the last tag came out before the gate opened");
+        Assert.Equal(beforeTag, envelope.Length);
+        Assert.Equal(KeyErrorKind.InvalidData, DecryptCollecting(envelope.ToArray()).Error?.Kind);
 
         gate.SetResult();
-        envelope.Write(buffer, 0, await last);
+        Assert.Equal(EnvelopeLayout.TagSize, await last);
+        envelope.Write(buffer, 0, EnvelopeLayout.TagSize);
         await encrypting.CopyToAsync(envelope);
 
         Assert.Equal(EnvelopeLayout.CiphertextLength(size, header.Length), envelope.Length);
-        Assert.Equal(plaintext, Decrypt(envelope.ToArray()));
-    }
-
-    [Fact]
-    public async Task ReadAsync_SingleSegment_NothingBeyondTheHeaderBeforeTheGateOpens()
-    {
-        byte[] plaintext = Plaintext(4096);
-        var header = Header();
-        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var encrypting = Codec.OpenEncryptingStream(new MemoryStream(plaintext), header, Dek, finalSegmentGate: gate.Task);
-        var buffer = new byte[S];
-
-        Task<int> first = encrypting.ReadAsync(buffer).AsTask();
-        await Task.WhenAny(first, Task.Delay(Blocked));
-        Assert.False(first.IsCompleted, "the only segment came out before the gate opened");
-
-        gate.SetResult();
-        using var envelope = new MemoryStream();
-        envelope.Write(buffer, 0, await first);
-        await encrypting.CopyToAsync(envelope);
         Assert.Equal(plaintext, Decrypt(envelope.ToArray()));
     }
 
@@ -76,11 +62,12 @@ public class EnvelopeFinalSegmentGateTests
         using var envelope = new MemoryStream();
         await using var encrypting = Codec.OpenEncryptingStream(new MemoryStream(plaintext), header, Dek, finalSegmentGate: gate.Task);
         var buffer = new byte[S];
-        long beforeLast = EnvelopeLayout.SegmentOffset(2, header.Length);
-        while (envelope.Length < beforeLast)
+        long beforeTag = EnvelopeLayout.CiphertextLength(Size, header.Length) - EnvelopeLayout.TagSize;
+        while (envelope.Length < beforeTag)
         {
-            int read = await encrypting.ReadAsync(buffer);
-            Assert.True(read > 0, "the stream ended before its last segment");
+            // Bounded: a stream that held back more than the tag would block here until the gate opens.
+            int read = await encrypting.ReadAsync(buffer).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.True(read > 0, "the stream ended before its last tag");
             envelope.Write(buffer, 0, read);
         }
 
@@ -88,10 +75,32 @@ public class EnvelopeFinalSegmentGateTests
 
         var error = await Assert.ThrowsAsync<KeyServiceException>(() => encrypting.ReadAsync(buffer).AsTask());
         Assert.Equal(KeyErrorKind.Unavailable, error.Kind);
-        Assert.Equal(beforeLast, envelope.Length);
+        Assert.Equal(beforeTag, envelope.Length);
         var (released, decryptError) = DecryptCollecting(envelope.ToArray());
         Assert.Equal(KeyErrorKind.InvalidData, decryptError?.Kind);
-        Assert.True(released.Length <= 2 * S);
+        Assert.Equal(plaintext.AsSpan(0, 2 * S).ToArray(), released);
+    }
+
+    [Fact]
+    public async Task WriteAllToAsync_PushMode_WaitsForTheGateBeforeTheTag()
+    {
+        byte[] plaintext = Plaintext(S + 10);
+        var header = Header();
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var envelope = new MemoryStream();
+        var encrypting = (EnvelopeEncryptingStream)Codec.OpenEncryptingStream(new MemoryStream(plaintext), header, Dek, finalSegmentGate: gate.Task);
+        await using (encrypting)
+        {
+            Task written = encrypting.WriteAllToAsync(envelope, CancellationToken.None);
+            await Task.WhenAny(written, Task.Delay(Blocked));
+            Assert.False(written.IsCompleted, "the envelope was completed before the gate opened");
+            Assert.Equal(EnvelopeLayout.CiphertextLength(S + 10, header.Length) - EnvelopeLayout.TagSize, envelope.Length);
+
+            gate.SetResult();
+            await written;
+        }
+
+        Assert.Equal(plaintext, Decrypt(envelope.ToArray()));
     }
 
     [Fact]
@@ -106,6 +115,7 @@ public class EnvelopeFinalSegmentGateTests
         using (var encrypting = Codec.OpenEncryptingStream(new MemoryStream(plaintext), header, Dek, finalSegmentGate: failed.Task))
         {
             Assert.Equal(header.Length + EnvelopeLayout.CiphertextSegmentSize, encrypting.Read(buffer, 0, buffer.Length));
+            Assert.Equal(10, encrypting.Read(buffer, 0, buffer.Length));
             Assert.Throws<KeyServiceException>(() => encrypting.Read(buffer, 0, buffer.Length));
         }
 

@@ -21,8 +21,11 @@ public sealed class FailClosedTests : IAsyncLifetime
         await _gateway.Redis.KillAsync();
         using HttpResponseMessage response = await client.PutAsync("/outage/during.txt", new StringContent("must never be stored in clear"));
 
+        // A small body goes upstream while its audit event is written, all but the last 16 bytes:
+        // the event fails, the request to the store is aborted, and the caller is told to retry.
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Equal(TimeSpan.FromSeconds(7), response.Headers.RetryAfter?.Delta);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.False(File.Exists(_gateway.Eu.StoredPath("/outage/during.txt")));
         Assert.False(File.Exists(_gateway.Fr.StoredPath("/outage/during.txt")));
     }
