@@ -79,7 +79,8 @@ internal sealed class EnvelopeEncryptingStream : EnvelopeStream
             {
                 EncryptSegment(FillPlain());
             }
-            else if (WaitsForGate)
+
+            if (WaitsForGate(written))
             {
                 _finalSegmentGate!.GetAwaiter().GetResult();
             }
@@ -108,7 +109,8 @@ internal sealed class EnvelopeEncryptingStream : EnvelopeStream
             {
                 EncryptSegment(await FillPlainAsync(cancellationToken).ConfigureAwait(false));
             }
-            else if (WaitsForGate)
+
+            if (WaitsForGate(written))
             {
                 await _finalSegmentGate!.WaitAsync(cancellationToken).ConfigureAwait(false);
             }
@@ -135,7 +137,7 @@ internal sealed class EnvelopeEncryptingStream : EnvelopeStream
             {
                 EncryptSegment(await FillPlainAsync(cancellationToken).ConfigureAwait(false));
             }
-            else if (WaitsForGate)
+            else if (WaitsForGate(written: 0))
             {
                 await _finalSegmentGate!.WaitAsync(cancellationToken).ConfigureAwait(false);
             }
@@ -191,10 +193,14 @@ internal sealed class EnvelopeEncryptingStream : EnvelopeStream
     }
 
     /// <summary>
-    /// Whether all that is left to hand out is the held-back tag of the last segment, and the
-    /// gate has yet to open (or failed: waiting for it then throws its error).
+    /// Whether a read that has handed out <paramref name="written"/> bytes must wait for the gate
+    /// (or throw its error) before it can hand out anything more: nothing is out yet in this read,
+    /// the header is all out, and all that is left is the last segment's held-back tag. An empty
+    /// body's last segment is its tag alone, so without this a read after the header would
+    /// return 0, the end of the stream, with the envelope 16 bytes short and the gate unasked.
     /// </summary>
-    private bool WaitsForGate => _outputPosition == ReleasableEnd && _outputPosition < _outputLength;
+    private bool WaitsForGate(int written) =>
+        written == 0 && _headerPosition == _header.Length && _outputPosition == ReleasableEnd && _outputPosition < _outputLength;
 
     /// <summary>
     /// Where the bytes that may go out now end in the current segment: all of it, except the last

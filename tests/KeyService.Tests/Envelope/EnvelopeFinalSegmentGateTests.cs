@@ -127,4 +127,30 @@ public class EnvelopeFinalSegmentGateTests
 
         Assert.Equal(plaintext, Decrypt(envelope.ToArray()));
     }
+
+    [Fact]
+    public void Read_EmptyBody_HeaderReadAlone_NextReadThrowsTheGateError_NotTheEnd()
+    {
+        // An empty body's last segment is its tag alone: a read after the header has nothing to
+        // hand out before the gate, and must wait for it, not report the end of the stream.
+        var header = Header();
+        using var encrypting = Codec.OpenEncryptingStream(new MemoryStream([]), header, Dek,
+            finalSegmentGate: Task.FromException(new KeyServiceException(KeyErrorKind.Unavailable, "audit log unreachable (test)")));
+        var buffer = new byte[S];
+
+        Assert.Equal(header.Length, encrypting.Read(buffer, 0, header.Length));
+        Assert.Throws<KeyServiceException>(() => encrypting.Read(buffer, 0, buffer.Length));
+    }
+
+    [Fact]
+    public async Task CopyToAsync_EmptyBody_SmallBuffer_GateFails_Throws()
+    {
+        var header = Header();
+        await using var encrypting = Codec.OpenEncryptingStream(new MemoryStream([]), header, Dek,
+            finalSegmentGate: Task.FromException(new KeyServiceException(KeyErrorKind.Unavailable, "audit log unreachable (test)")));
+        using var sink = new MemoryStream();
+
+        await Assert.ThrowsAsync<KeyServiceException>(() => encrypting.CopyToAsync(sink, 16));
+        Assert.Equal(header.Length, sink.Length);
+    }
 }

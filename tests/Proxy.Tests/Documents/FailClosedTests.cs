@@ -30,6 +30,29 @@ public sealed class FailClosedTests : IAsyncLifetime
         Assert.False(File.Exists(_gateway.Fr.StoredPath("/outage/during.txt")));
     }
 
+    [Theory]
+    [InlineData("", false)]
+    [InlineData("", true)]
+    [InlineData("une ligne", true)]
+    public async Task Put_EmptyOrChunkedBody_AuditLogDown_Is503WithRetryAfter_NothingStored(string body, bool chunked)
+    {
+        // An empty envelope is its header and one tag; a chunked body has no length the store
+        // could check. Either way the store must see the body end short, never complete.
+        using HttpClient client = _gateway.Client("alice", "collaborateurs-groupe");
+        (await client.PutAsync("/outage/before.txt", new StringContent("stored while Redis is up"))).EnsureSuccessStatusCode();
+        await _gateway.Redis.KillAsync();
+        string path = $"/outage/during-{body.Length}-{(chunked ? "chunked" : "length")}.txt";
+        using var request = new HttpRequestMessage(HttpMethod.Put, path) { Content = new StringContent(body) };
+        request.Headers.TransferEncodingChunked = chunked;
+
+        using HttpResponseMessage response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(7), response.Headers.RetryAfter?.Delta);
+        Assert.False(File.Exists(_gateway.Eu.StoredPath(path)));
+        Assert.False(File.Exists(_gateway.Fr.StoredPath(path)));
+    }
+
     [Fact]
     public async Task Put_LargeUpload_AuditLogDown_Is503WithRetryAfter_NothingStored()
     {
